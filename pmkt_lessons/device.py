@@ -1,0 +1,83 @@
+"""Choosing the compute device and seeding every random generator.
+
+One helper picks the device (CUDA, then Apple MPS, then CPU) and every
+trainer in the package takes ``device=``; ``seed_everything`` makes a
+notebook print the same numbers on every run. Introduced in lesson 00.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+
+import numpy as np
+
+
+def get_device(prefer: str | None = None):
+    """Give the best available ``torch.device``: CUDA, then Apple MPS, then CPU.
+
+    Parameters
+    ----------
+    prefer : {"cuda", "mps", "cpu"}, optional
+        Ask for one device; falls back down the same order if it is absent.
+        ``$PMKT_DEVICE`` sets the same preference, e.g. ``PMKT_DEVICE=cpu``
+        to run a GPU machine like a laptop.
+    """
+    import torch
+
+    prefer = prefer or os.environ.get("PMKT_DEVICE")
+    if prefer is not None and prefer not in ("cuda", "mps", "cpu"):
+        raise ValueError(f"prefer: expected 'cuda', 'mps', 'cpu' or None, got {prefer!r}")
+    order = ["cuda", "mps", "cpu"]
+    if prefer is not None:
+        order = order[order.index(prefer):]
+    for name in order:
+        if name == "cuda" and torch.cuda.is_available():
+            return torch.device("cuda")
+        if name == "mps" and _mps_available(torch):
+            return torch.device("mps")
+    return torch.device("cpu")
+
+
+def _mps_available(torch) -> bool:
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend is not None and backend.is_available())
+
+
+def describe_device(device=None) -> str:
+    """Give one line naming the device (GPU model where there is one), for a notebook's setup cell."""
+    import torch
+
+    device = torch.device(device) if device is not None else get_device()
+    if device.type == "cuda":
+        return f"device: cuda ({torch.cuda.get_device_name(device)})"
+    if device.type == "mps":
+        return f"device: mps (Apple {platform.machine()})"
+    return f"device: cpu ({os.cpu_count()} cores, torch {torch.__version__})"
+
+
+def seed_everything(seed: int = 42) -> int:
+    """Seed Python's ``random``, numpy's global generator and torch (CPU and CUDA).
+
+    Also asks cuDNN for deterministic kernels. Gives the seed back so a setup
+    cell can print it.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed: expected an integer, got {type(seed).__name__}")
+    if not 0 <= seed < 2**32:
+        raise ValueError(f"seed: expected an integer in [0, 2**32), got {seed}")
+    seed = int(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    try:
+        import torch
+    except ImportError:  # the package works without torch for the non-deep lessons
+        return seed
+    torch.manual_seed(seed)
+    if torch.cuda.is_available():
+        torch.cuda.manual_seed_all(seed)
+    torch.backends.cudnn.deterministic = True
+    torch.backends.cudnn.benchmark = False
+    return seed

@@ -1,0 +1,137 @@
+"""Auto-checked exercises: ``check(answer)``, ``hint()``, ``solution()``.
+
+Each lesson has a module ``pmkt_lessons.exercises.lesson_NN`` holding its
+``Exercise`` objects in a list ``EXERCISES``. In a notebook::
+
+    from pmkt_lessons.exercises import lesson_01 as ex
+    answer = ...          # the student replaces ... with their answer
+    ex.ex1.check(answer)  # prints "not attempted yet", "correct" or what is off
+    ex.ex1.hint()
+    ex.ex1.solution()
+
+Trainers who hand out a student copy set ``PMKT_HIDE_SOLUTIONS=1`` so that
+``solution()`` only says it is hidden. Introduced in lesson 00.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+NOT_ATTEMPTED_MESSAGE = "not attempted yet: replace the ... with your answer, then run the cell again."
+HIDE_SOLUTIONS_ENV = "PMKT_HIDE_SOLUTIONS"
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on one answer: ``status`` is 'correct', 'wrong' or 'not attempted'."""
+
+    status: str
+    message: str
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "correct"
+
+    def __str__(self) -> str:
+        marks = {"correct": "Correct!", "wrong": "Not yet:", "not attempted": "Exercise"}
+        return f"{marks[self.status]} {self.message}".strip()
+
+
+def is_unattempted(answer: Any) -> bool:
+    """Tell whether the student left the placeholder (``...`` or ``None``)."""
+    return answer is Ellipsis or answer is None
+
+
+@dataclass
+class Exercise:
+    """One exercise with its checker, hint and reference solution.
+
+    Parameters
+    ----------
+    name : str
+        Short id shown in messages, e.g. ``"01.1 cancellations"``.
+    question : str
+        What to do, as printed by ``describe()``.
+    checker : callable
+        ``checker(answer) -> str | None``: ``None`` (or ``""``) when the answer
+        is right, otherwise a sentence saying what is off. It may raise; an
+        exception is reported as a wrong answer, not as a crash.
+    hint_text, solution_code : str
+        Shown by ``hint()`` and ``solution()``.
+    reference : callable
+        Returns the reference answer; the test suite checks that it passes.
+    wrong_answers : callable
+        Returns typical wrong answers; the test suite checks each one fails.
+    """
+
+    name: str
+    question: str
+    checker: Callable[[Any], str | None]
+    hint_text: str
+    solution_code: str
+    reference: Callable[[], Any]
+    wrong_answers: Callable[[], list[Any]] = field(default=lambda: [])
+
+    def evaluate(self, answer: Any) -> Feedback:
+        """Give the verdict on ``answer`` without printing it."""
+        if is_unattempted(answer):
+            return Feedback("not attempted", f"{self.name}: {NOT_ATTEMPTED_MESSAGE}")
+        try:
+            problem = self.checker(answer)
+        except Exception as exc:  # noqa: BLE001 - a broken answer is feedback, not a crash
+            problem = f"checking your answer raised {type(exc).__name__}: {exc}"
+        if problem:
+            return Feedback("wrong", problem)
+        return Feedback("correct", f"{self.name} solved.")
+
+    def check(self, answer: Any = Ellipsis) -> None:
+        """Print whether ``answer`` is correct, what is off, or that it is not attempted yet."""
+        print(self.evaluate(answer))
+
+    def hint(self) -> None:
+        """Print a hint."""
+        print(f"Hint for {self.name}: {self.hint_text}")
+
+    def solution(self) -> None:
+        """Print the reference solution (or that the trainer hid it)."""
+        if os.environ.get(HIDE_SOLUTIONS_ENV, "") not in ("", "0"):
+            print(f"The solution of {self.name} is hidden in this copy of the course.")
+            return
+        print(f"Solution of {self.name}:\n{self.solution_code.strip()}")
+
+    def describe(self) -> None:
+        """Print the question."""
+        print(f"Exercise {self.name}: {self.question}")
+
+
+def lesson_modules() -> list[str]:
+    """Give the names of every ``lesson_NN`` exercise module, sorted."""
+    return sorted(
+        m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("lesson_")
+    )
+
+
+def all_exercises() -> dict[str, list[Exercise]]:
+    """Give every lesson's exercises, keyed by module name (used by the tests)."""
+    result = {}
+    for name in lesson_modules():
+        module = importlib.import_module(f"{__name__}.{name}")
+        result[name] = list(module.EXERCISES)
+    return result
+
+
+def close_enough(got: Any, expected: float, what: str, *, rel: float = 1e-3, abs_: float = 1e-9) -> str | None:
+    """Checker helper: ``None`` if ``got`` is a number near ``expected``, else a message."""
+    try:
+        value = float(got)
+    except (TypeError, ValueError):
+        return f"expected a number for {what}, got {type(got).__name__}"
+    if abs(value - expected) <= max(abs_, rel * abs(expected)):
+        return None
+    direction = "too high" if value > expected else "too low"
+    return f"{what} is {value:g}, which is {direction}"
