@@ -212,7 +212,7 @@ def add_time_features(
     first = dates.groupby(df[customer_col]).transform("min")
     return df.assign(
         hour=dates.dt.hour.astype("int8"),
-        weekday=dates.dt.weekday.astype("int8"),
+        weekday=dates.dt.day_of_week.astype("int8"),
         weekday_name=pd.Categorical(
             dates.dt.day_name(),
             categories=["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],

@@ -460,8 +460,9 @@ def load_sentiment() -> pd.DataFrame:
 MOVIELENS_URL = "https://files.grouplens.org/datasets/movielens/ml-100k.zip"
 # sha256 of the 100,000 ratings written as sorted "user,item,rating,timestamp"
 # lines: the same fingerprint whichever route the data came by.
-MOVIELENS_RATINGS_SHA256 = "c42ac2e6a2af4be8bae0fc7d03ddc0fb1f6bb4e8dd37a7b41a8a69bab8a8cb08"
+MOVIELENS_RATINGS_SHA256 = "0fccc4b62e2f6aa246014ac7b8946c15ccb82269dc40eaae7d45d81a5fb44e1a"
 RECBOLE_SPEC = "recbole==1.2.1"
+MOVIELENS_ITEM_COLUMNS = [C.ITEM, "movie_title", "release_year", "genres"]
 
 
 @dataclass(frozen=True)
@@ -490,9 +491,11 @@ def _movielens_from_recbole() -> MovieLens | None:
         return None
     ratings = pd.read_csv(inter, sep="\t")
     ratings.columns = [C.USER, C.ITEM, C.RATING, C.TIMESTAMP]
-    items = pd.read_csv(item, sep="\t") if item.is_file() else pd.DataFrame()
+    items = pd.read_csv(item, sep="\t", dtype=str)
     items.columns = [c.split(":")[0] for c in items.columns]
-    return MovieLens(ratings=ratings.astype("int64"), items=items)
+    items = items.rename(columns={"class": "genres"})
+    items[C.ITEM] = items[C.ITEM].astype("int64")
+    return MovieLens(ratings=ratings.astype("int64"), items=items[MOVIELENS_ITEM_COLUMNS])
 
 
 def _movielens_from_grouplens() -> MovieLens | None:
@@ -509,11 +512,20 @@ def _movielens_from_grouplens() -> MovieLens | None:
             sep="\t",
             names=[C.USER, C.ITEM, C.RATING, C.TIMESTAMP],
         )
-        items = pd.read_csv(
+        genres = pd.read_csv(archive.open("ml-100k/u.genre"), sep="|", header=None)[0].tolist()
+        raw = pd.read_csv(
             archive.open("ml-100k/u.item"), sep="|", header=None, encoding="latin-1"
-        ).iloc[:, :3]
-    items.columns = ["item_id", "movie_title", "release_date"]
-    return MovieLens(ratings=ratings.astype("int64"), items=items)
+        )
+    flags = raw.iloc[:, 5 : 5 + len(genres)].to_numpy(dtype=bool)
+    items = pd.DataFrame(
+        {
+            C.ITEM: raw[0].astype("int64"),
+            "movie_title": raw[1].str.replace(r"\s*\(\d{4}\)$", "", regex=True),
+            "release_year": pd.to_datetime(raw[2], format="%d-%b-%Y").dt.year.astype("Int64").astype(str),
+            "genres": [" ".join(g for g, f in zip(genres, row, strict=True) if f) for row in flags],
+        }
+    )
+    return MovieLens(ratings=ratings.astype("int64"), items=items[MOVIELENS_ITEM_COLUMNS])
 
 
 def load_movielens_100k(*, download: bool = True, use_cache: bool = True) -> MovieLens:

@@ -69,7 +69,7 @@ def seed_everything(seed: int = 42) -> int:
         raise ValueError(f"seed: expected an integer in [0, 2**32), got {seed}")
     seed = int(seed)
     random.seed(seed)
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 - seeding the legacy global generator is the point
     os.environ["PYTHONHASHSEED"] = str(seed)
     try:
         import torch

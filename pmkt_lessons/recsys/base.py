@@ -1,0 +1,132 @@
+"""The shared shape of every recommender: ``fit(interactions)``, ``score(users)``, ``recommend(users, k)``.
+
+A subclass implements ``_fit(interactions)`` and ``_score_rows(rows)`` (dense
+scores of some user rows for every item); the base class gives input checks,
+id mapping and top-k lists. Introduced in lesson 06.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..validation import require_positive_int
+from .interactions import Interactions
+from .topk import top_k_items
+
+
+def require_interactions(value: object, arg: str = "interactions") -> Interactions:
+    """Give ``value`` back if it is a non-empty :class:`Interactions`, else raise naming ``arg``."""
+    if not isinstance(value, Interactions):
+        raise TypeError(
+            f"{arg}: expected an Interactions object (from build_interactions), got {type(value).__name__}"
+        )
+    if value.nnz == 0:
+        raise ValueError(f"{arg}: expected at least one interaction, got an empty matrix {value.shape}")
+    return value
+
+
+class BaseRecommender:
+    """Common fit / score / recommend logic; subclasses implement ``_fit`` and ``_score_rows``.
+
+    After ``fit``, ``interactions_`` holds the training interactions, whose
+    ``users`` and ``items`` are the ids the model knows. Introduced in lesson 06.
+    """
+
+    def fit(self, interactions: Interactions):
+        """Learn from the training interactions; give ``self``."""
+        interactions = require_interactions(interactions)
+        self._check_params()
+        self._fit(interactions)
+        self.interactions_ = interactions
+        return self
+
+    # subclasses ---------------------------------------------------------------
+    def _check_params(self) -> None:
+        """Validate hyper-parameters (called at the start of ``fit``)."""
+
+    def _fit(self, interactions: Interactions) -> None:
+        raise NotImplementedError
+
+    def _score_rows(self, rows: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    # public -------------------------------------------------------------------
+    def _check_fitted(self) -> Interactions:
+        if not hasattr(self, "interactions_"):
+            raise RuntimeError(f"{type(self).__name__} is not fitted yet: call fit(interactions) first")
+        return self.interactions_
+
+    def _rows(self, users: Iterable | None) -> np.ndarray:
+        inter = self._check_fitted()
+        if users is None:
+            return np.arange(inter.n_users)
+        return inter.user_rows(users)
+
+    @property
+    def users_(self) -> pd.Index:
+        """Give the user ids the model was fitted on."""
+        return self._check_fitted().users
+
+    @property
+    def items_(self) -> pd.Index:
+        """Give the item ids the model can score (the columns of ``score``)."""
+        return self._check_fitted().items
+
+    def score(self, users: Iterable | None = None) -> np.ndarray:
+        """Give dense scores, shape ``(len(users), n_items)``; higher means recommend sooner.
+
+        Parameters
+        ----------
+        users : iterable of user ids, optional
+            Known users (a ``ValueError`` names unknown ones); default: all
+            users, in the order of ``interactions_.users``.
+        """
+        rows = self._rows(users)
+        return np.asarray(self._score_rows(rows))
+
+    def recommend(
+        self,
+        users: Iterable | None = None,
+        k: int = 10,
+        exclude_seen: bool = True,
+        *,
+        batch_size: int | None = None,
+    ) -> pd.DataFrame:
+        """Give the top-k items of each user: ``user_id, item_id, prediction, rank``.
+
+        Parameters
+        ----------
+        users : iterable of user ids, optional
+            Default: every user of the training interactions.
+        k : int
+            List length, >= 1.
+        exclude_seen : bool
+            Leave out items the user interacted with in training.
+        batch_size : int, optional
+            Score this many users at a time to bound memory; default: all at once.
+        """
+        inter = self._check_fitted()
+        k = require_positive_int(k, "k")
+        if not isinstance(exclude_seen, bool):
+            raise TypeError(f"exclude_seen: expected True or False, got {type(exclude_seen).__name__}")
+        rows = self._rows(users)
+        step = len(rows) if batch_size is None else require_positive_int(batch_size, "batch_size")
+        parts = []
+        for start in range(0, len(rows), max(step, 1)):
+            batch = rows[start:start + step]
+            exclude = inter.matrix[batch] if exclude_seen else None
+            parts.append(
+                top_k_items(
+                    self._score_rows(batch), k, exclude, users=inter.users[batch], items=inter.items
+                )
+            )
+        if not parts:
+            return top_k_items(np.zeros((0, inter.n_items)), k, users=inter.users[:0], items=inter.items)
+        return pd.concat(parts, ignore_index=True)
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.endswith("_") and not k.startswith("_"))
+        return f"{type(self).__name__}({params})"

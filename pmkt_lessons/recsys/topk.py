@@ -1,0 +1,135 @@
+"""Top-k selection from a dense score matrix, shared by every recommender in the course.
+
+``np.argpartition`` finds the k best columns of every row in linear time,
+without sorting all items; only the k winners are then sorted. Ties are broken
+by the lower column position, so the result does not depend on how numpy
+happens to partition equal scores. Introduced in lesson 06.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .. import columns as C
+from ..validation import require_positive_int
+
+
+def _as_scores(scores) -> np.ndarray:
+    if sp.issparse(scores):
+        scores = scores.toarray()
+    arr = np.asarray(scores)
+    if arr.ndim != 2:
+        raise ValueError(f"scores: expected a 2-d array (users x items), got {arr.ndim} dimension(s)")
+    if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_):
+        raise TypeError(f"scores: expected numbers, got dtype {arr.dtype}")
+    if np.isnan(arr).any():
+        raise ValueError(f"scores: expected no NaN, got {int(np.isnan(arr).sum())}")
+    return arr
+
+
+def mask_scores(scores, exclude) -> np.ndarray:
+    """Give a copy of ``scores`` with ``-inf`` wherever the sparse matrix ``exclude`` is non-zero.
+
+    Used to keep already-bought items out of a top-k list. Introduced in lesson 06.
+    """
+    given = _as_scores(scores)
+    arr = np.array(given, dtype=np.result_type(given.dtype, np.float32))
+    if exclude is None:
+        return arr
+    if not sp.issparse(exclude):
+        raise TypeError(f"exclude: expected a scipy.sparse matrix, got {type(exclude).__name__}")
+    if exclude.shape != arr.shape:
+        raise ValueError(f"exclude: expected shape {arr.shape} like scores, got {exclude.shape}")
+    coo = sp.coo_matrix(exclude)
+    nonzero = coo.data != 0
+    arr[coo.row[nonzero], coo.col[nonzero]] = -np.inf
+    return arr
+
+
+def top_k_indices(scores, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Give the column positions and scores of the ``k`` best entries of every row, best first.
+
+    Ties are broken by the lower column position. Entries equal to ``-inf``
+    (masked items) can appear only when a row has fewer than ``k`` finite scores;
+    :func:`top_k_items` drops them. Introduced in lesson 06.
+
+    Returns
+    -------
+    (idx, values) : two arrays of shape ``(n_rows, min(k, n_cols))``
+    """
+    arr = _as_scores(scores)
+    k = min(require_positive_int(k, "k"), arr.shape[1])
+    n_rows, n_cols = arr.shape
+    if n_rows == 0 or k == 0:
+        return np.empty((n_rows, 0), dtype=np.int64), np.empty((n_rows, 0), dtype=arr.dtype)
+    if k < n_cols:
+        # The k-th largest value of each row, then: everything above it, plus as many
+        # entries equal to it as needed, taken from the left.
+        kth = np.partition(arr, n_cols - k, axis=1)[:, n_cols - k][:, None]
+        above = arr > kth
+        tied = arr == kth
+        need = k - above.sum(axis=1, keepdims=True)
+        chosen = above | (tied & (np.cumsum(tied, axis=1) <= need))
+        idx = np.nonzero(chosen)[1].reshape(n_rows, k)
+    else:
+        idx = np.broadcast_to(np.arange(n_cols), (n_rows, n_cols))
+    values = np.take_along_axis(arr, idx, axis=1)
+    # idx is ascending within each row, so a stable sort on -value keeps lower positions first.
+    order = np.argsort(-values, axis=1, kind="stable")
+    return np.take_along_axis(idx, order, axis=1).astype(np.int64), np.take_along_axis(values, order, axis=1)
+
+
+def top_k_items(
+    scores,
+    k: int,
+    exclude=None,
+    *,
+    users: pd.Index | None = None,
+    items: pd.Index | None = None,
+) -> pd.DataFrame:
+    """Give the top-k recommendations of every row of a score matrix as a long DataFrame.
+
+    Introduced in lesson 06.
+
+    Parameters
+    ----------
+    scores : array (n_users, n_items)
+        Higher is better. ``-inf`` means "never recommend".
+    k : int
+        List length (>= 1). Rows with fewer than ``k`` recommendable items give
+        shorter lists.
+    exclude : scipy.sparse matrix, optional
+        Same shape as ``scores``; its non-zero entries (e.g. items bought in
+        training) are not recommended.
+    users, items : pd.Index, optional
+        Ids of the rows and columns; default: the positions.
+
+    Returns
+    -------
+    DataFrame
+        ``user_id, item_id, prediction, rank`` (rank 1..k), sorted by user
+        position then rank. ``scores`` is not changed.
+    """
+    arr = mask_scores(scores, exclude)
+    k = require_positive_int(k, "k")
+    n_rows, n_cols = arr.shape
+    for name, index, size in (("users", users, n_rows), ("items", items, n_cols)):
+        if index is not None and len(index) != size:
+            raise ValueError(f"{name}: expected {size} ids to match scores, got {len(index)}")
+    idx, values = top_k_indices(arr, k)
+    keep = np.isfinite(values) | (values > 0)  # +inf is a legitimate (if odd) score, -inf is masked
+    rows = np.broadcast_to(np.arange(n_rows)[:, None], idx.shape)[keep]
+    ranks = np.broadcast_to(np.arange(1, idx.shape[1] + 1), idx.shape)[keep]
+    cols = idx[keep]
+    user_ids = rows if users is None else pd.Index(users)[rows]
+    item_ids = cols if items is None else pd.Index(items)[cols]
+    return pd.DataFrame(
+        {
+            C.USER: user_ids,
+            C.ITEM: item_ids,
+            C.PREDICTION: values[keep].astype(np.float64),
+            C.RANK: ranks.astype(np.int64),
+        }
+    )
