@@ -61,6 +61,8 @@ def heatmap(
     annot: bool = False,
     fmt: str = ".2g",
     cmap: str = "viridis",
+    vmin: float | None = None,
+    vmax: float | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Give the Axes of a titled, labelled seaborn heatmap of a numeric table.
@@ -80,6 +82,9 @@ def heatmap(
         Write each value in its cell, formatted with ``fmt`` (e.g. ``".0%"``).
     cmap : str
         Matplotlib colour map.
+    vmin, vmax : float, optional
+        Ends of the colour scale (default: the data's range); values beyond
+        them get the end colour, so one large column cannot wash out the rest.
     ax : Axes, optional
         Where to draw; a new 8 x 5 inch figure if None.
     """
@@ -96,8 +101,11 @@ def heatmap(
         annot=annot,
         fmt=fmt,
         cmap=cmap,
+        vmin=vmin,
+        vmax=vmax,
         cbar_kws={"label": colorbar_label} if colorbar_label else None,
     )
+    ax.grid(False)  # a style's grid lines would cross the cells
     return label_axes(ax, title, xlabel, ylabel)
 
 

@@ -101,6 +101,7 @@ def require_in_range(
     ok_low = value >= low if low_inclusive else value > low
     ok_high = value <= high if high_inclusive else value < high
     if not (ok_low and ok_high) or np.isnan(value):
+        value = float(value)
         interval = f"{'[' if low_inclusive else '('}{low}, {high}{']' if high_inclusive else ')'}"
         raise ValueError(f"{arg}: expected a value in {interval}, got {value!r}")
     return float(value)
@@ -125,6 +126,6 @@ def require_probabilities(values: object, arg: str = "p") -> np.ndarray:
         first = arr[bad][0]
         raise ValueError(
             f"{arg}: expected probabilities in [0, 1], got {int(bad.sum())} outside it "
-            f"(first: {first!r})"
+            f"(first: {float(first)!r})"
         )
     return arr
