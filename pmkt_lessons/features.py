@@ -65,9 +65,16 @@ BEHAVIOUR_COLUMNS = (
     PREFERRED_WEEKDAY,
 )
 # Counts and money: long right tails, so they are log1p-transformed before scaling.
-SKEWED_FEATURES = (RECENCY, FREQUENCY, MONETARY, AVG_BASKET_VALUE, AVG_BASKET_SIZE, N_PRODUCTS)
-# The features lesson 04 clusters on.
-CLUSTER_FEATURES = (RECENCY, FREQUENCY, MONETARY, AVG_BASKET_VALUE, N_PRODUCTS, TENURE, RETURN_RATE)
+SKEWED_FEATURES = (
+    RECENCY, FREQUENCY, MONETARY, AVG_BASKET_VALUE, AVG_BASKET_SIZE, N_PRODUCTS, ACTIVE_MONTHS,
+)
+# The numeric features of a profile that describe behaviour (lesson 03's PCA).
+PROFILE_FEATURES = (
+    RECENCY, FREQUENCY, MONETARY, AVG_BASKET_VALUE, AVG_BASKET_SIZE, N_PRODUCTS,
+    RETURN_RATE, TENURE, ACTIVE_MONTHS,
+)
+# The features lesson 04 clusters on: RFM plus tenure, which tells new customers from lapsed ones.
+CLUSTER_FEATURES = (RECENCY, FREQUENCY, MONETARY, TENURE)
 
 _CLEAN_COLUMNS = (C.INVOICE, C.STOCK_CODE, C.QUANTITY, C.INVOICE_DATE, C.CUSTOMER_ID, C.REVENUE)
 _RETURN_COLUMNS = (C.INVOICE, C.INVOICE_DATE, C.CUSTOMER_ID, C.REVENUE)
@@ -191,22 +198,29 @@ def rfm_table(
     return rfm[list(RFM_COLUMNS)]
 
 
-def quantile_scores(values, n_bins: int = 5, *, higher_is_better: bool = True) -> pd.Series:
-    """Give a score 1..``n_bins`` per value from equal-sized quantile bins (5 = best).
+def quantile_scores(
+    values, n_bins: int = 5, *, higher_is_better: bool = True, tie_breaker=None
+) -> pd.Series:
+    """Give a score 1..``n_bins`` per value from equal-sized quantile bins (``n_bins`` = best).
 
-    Ties are broken by position (``rank(method="first")``) before cutting, so
-    the bins have equal sizes even when many values are equal, as with
-    frequency, where a third of the customers bought once. The price: equal
-    values can land in neighbouring scores. Introduced in lesson 03.
+    Values are ranked, then the ranks cut into ``n_bins`` equal groups
+    (``pd.qcut``). Equal values get distinct ranks so the groups stay
+    equal-sized even when many values tie, as with frequency, where a third
+    of the customers bought once: ties are ordered by ``tie_breaker``
+    (higher = better) when given, then by position (``rank(method="first")``).
+    The price: equal values can land in neighbouring scores, so make the
+    order among them mean something. Introduced in lesson 03.
 
     Parameters
     ----------
     values : Series, array or list
         Numeric, no NaN, at least ``n_bins`` values.
     n_bins : int
-        Number of scores (5 gives quintiles).
+        Number of scores (5 gives quintiles), at least 2.
     higher_is_better : bool
         ``False`` for recency: the most recent customers get the top score.
+    tie_breaker : Series, array or list, optional
+        Same length as ``values``; among equal values, higher ranks higher.
     """
     series = require_series(values, "values")
     n_bins = require_positive_int(n_bins, "n_bins")
@@ -216,24 +230,40 @@ def quantile_scores(values, n_bins: int = 5, *, higher_is_better: bool = True) -
         raise ValueError(f"values: expected no missing values, found {int(series.isna().sum())}")
     if len(series) < n_bins:
         raise ValueError(f"values: expected at least n_bins={n_bins} values, got {len(series)}")
-    ranks = series.rank(method="first", ascending=higher_is_better)
+    key = series.to_numpy(dtype=float) * (1 if higher_is_better else -1)
+    ties = np.zeros(len(series))
+    if tie_breaker is not None:
+        breaker = require_series(tie_breaker, "tie_breaker")
+        if len(breaker) != len(series) or breaker.isna().any():
+            raise ValueError(
+                f"tie_breaker: expected {len(series)} values without NaN (one per value), "
+                f"got {len(breaker)} with {int(breaker.isna().sum())} NaN"
+            )
+        ties = breaker.to_numpy(dtype=float)
+    order = np.lexsort((np.arange(len(series)), ties, key))  # last key sorts first
+    ranks = np.empty(len(series))
+    ranks[order] = np.arange(1, len(series) + 1)
     scores = pd.qcut(ranks, n_bins, labels=False) + 1
-    return scores.astype("int64").rename(series.name)
+    return pd.Series(scores.astype("int64"), index=series.index, name=series.name)
 
 
 def rfm_scores(rfm: pd.DataFrame, n_bins: int = 5) -> pd.DataFrame:
     """Give ``R``, ``F``, ``M`` quantile scores, the cell (e.g. ``"545"``) and their sum.
 
-    Recency scores reverse (recent = high). Introduced in lesson 03.
+    Recency scores reverse (recent = high). Ties are broken by the next
+    measure: equal recency by frequency, equal frequency by monetary value,
+    equal monetary value by frequency; see ``quantile_scores``.
+    Introduced in lesson 03.
     """
     require_frame(rfm, [RECENCY, FREQUENCY, MONETARY], "rfm")
     require_numeric(rfm, [RECENCY, FREQUENCY, MONETARY], "rfm")
     require_no_nan(rfm, [RECENCY, FREQUENCY, MONETARY], "rfm")
+    r, f, m = rfm[RECENCY], rfm[FREQUENCY], rfm[MONETARY]
     scores = pd.DataFrame(
         {
-            R_SCORE: quantile_scores(rfm[RECENCY], n_bins, higher_is_better=False),
-            F_SCORE: quantile_scores(rfm[FREQUENCY], n_bins),
-            M_SCORE: quantile_scores(rfm[MONETARY], n_bins),
+            R_SCORE: quantile_scores(r, n_bins, higher_is_better=False, tie_breaker=f),
+            F_SCORE: quantile_scores(f, n_bins, tie_breaker=m),
+            M_SCORE: quantile_scores(m, n_bins, tie_breaker=f),
         },
         index=rfm.index,
     )
@@ -303,7 +333,7 @@ def behaviour_features(
             TENURE: (day - by_customer[C.INVOICE_DATE].min().dt.normalize()).dt.days,
             ACTIVE_MONTHS: dates.dt.to_period("M").groupby(invoices[C.CUSTOMER_ID]).nunique(),
             PREFERRED_HOUR: _most_common(invoices, dates.dt.hour, PREFERRED_HOUR),
-            PREFERRED_WEEKDAY: _most_common(invoices, dates.dt.dayofweek, PREFERRED_WEEKDAY),
+            PREFERRED_WEEKDAY: _most_common(invoices, dates.dt.day_of_week, PREFERRED_WEEKDAY),
         }
     )
     return features.astype({N_PRODUCTS: "int64", TENURE: "int64", ACTIVE_MONTHS: "int64"})
@@ -329,7 +359,7 @@ def customer_profiles(
 
 def scale_features(
     profiles: pd.DataFrame,
-    columns=CLUSTER_FEATURES,
+    columns=PROFILE_FEATURES,
     *,
     log_columns=SKEWED_FEATURES,
 ) -> pd.DataFrame:
