@@ -62,10 +62,13 @@ def one_hot(baskets: Sequence[Iterable[str]]) -> pd.DataFrame:
         raise TypeError(f"baskets: expected a list of lists of item labels, got {type(baskets).__name__}")
     if len(baskets) == 0:
         raise ValueError("baskets: expected at least one basket, got none")
-    baskets = [list(b) if not isinstance(b, str) else b for b in baskets]
     for i, basket in enumerate(baskets):
-        if isinstance(basket, str):
-            raise TypeError(f"baskets: expected each basket to be a list of items, basket {i} is a str")
+        if isinstance(basket, str) or not isinstance(basket, Iterable):
+            raise TypeError(
+                f"baskets: expected each basket to be a list of items, basket {i} is a {type(basket).__name__}"
+            )
+    baskets = [list(b) for b in baskets]
+    for i, basket in enumerate(baskets):
         if len(basket) == 0:
             raise ValueError(
                 f"baskets: expected every basket to hold at least one item, basket {i} is empty"
