@@ -69,7 +69,7 @@ def time_split(
     cutoff = _timestamp(cutoff, "cutoff")
     dates = df[date_col]
     before = (dates < cutoff).to_numpy()
-    after = ~before
+    after = ~before  # a fresh array, safe to update in place
     if end is not None:
         end = _timestamp(end, "end")
         if end <= cutoff:
@@ -133,7 +133,7 @@ def truth_from_pairs(pairs: pd.DataFrame, *, exclude_seen: bool = True) -> pd.Da
     require_frame(pairs, [C.USER, C.ITEM, KNOWN_USER, REPEAT], "pairs", allow_empty=True)
     if not isinstance(exclude_seen, bool):
         raise TypeError(f"exclude_seen: expected True or False, got {type(exclude_seen).__name__}")
-    keep = pairs[KNOWN_USER].to_numpy(dtype=bool)
+    keep = pairs[KNOWN_USER].to_numpy(dtype=bool, copy=True)
     if exclude_seen:
         keep &= ~pairs[REPEAT].to_numpy(dtype=bool)
     return pairs.loc[keep, [C.USER, C.ITEM]].reset_index(drop=True)

@@ -48,6 +48,25 @@ def mask_scores(scores, exclude) -> np.ndarray:
     return arr
 
 
+def _break_ties(arr: np.ndarray, idx: np.ndarray, k: int) -> np.ndarray:
+    """Make argpartition's choice among entries tied with the k-th value deterministic.
+
+    Where more entries equal the k-th largest value than were chosen, take the
+    leftmost ones; only those (rare) rows are redone.
+    """
+    kth = np.take_along_axis(arr, idx, axis=1).min(axis=1, keepdims=True)
+    chosen_tied = (np.take_along_axis(arr, idx, axis=1) == kth).sum(axis=1)
+    ambiguous = np.flatnonzero((arr == kth).sum(axis=1) > chosen_tied)
+    if ambiguous.size:
+        sub, sub_kth = arr[ambiguous], kth[ambiguous]
+        tied = sub == sub_kth
+        need = k - (sub > sub_kth).sum(axis=1, keepdims=True)
+        chosen = (sub > sub_kth) | (tied & (np.cumsum(tied, axis=1) <= need))
+        idx = idx.copy()
+        idx[ambiguous] = np.nonzero(chosen)[1].reshape(len(ambiguous), k)
+    return idx
+
+
 def top_k_indices(scores, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Give the column positions and scores of the ``k`` best entries of every row, best first.
 
@@ -65,16 +84,11 @@ def top_k_indices(scores, k: int) -> tuple[np.ndarray, np.ndarray]:
     if n_rows == 0 or k == 0:
         return np.empty((n_rows, 0), dtype=np.int64), np.empty((n_rows, 0), dtype=arr.dtype)
     if k < n_cols:
-        # The k-th largest value of each row, then: everything above it, plus as many
-        # entries equal to it as needed, taken from the left.
-        kth = np.partition(arr, n_cols - k, axis=1)[:, n_cols - k][:, None]
-        above = arr > kth
-        tied = arr == kth
-        need = k - above.sum(axis=1, keepdims=True)
-        chosen = above | (tied & (np.cumsum(tied, axis=1) <= need))
-        idx = np.nonzero(chosen)[1].reshape(n_rows, k)
+        idx = np.argpartition(arr, n_cols - k, axis=1)[:, n_cols - k:]
+        idx = _break_ties(arr, idx, k)
     else:
         idx = np.broadcast_to(np.arange(n_cols), (n_rows, n_cols))
+    idx = np.sort(idx, axis=1)
     values = np.take_along_axis(arr, idx, axis=1)
     # idx is ascending within each row, so a stable sort on -value keeps lower positions first.
     order = np.argsort(-values, axis=1, kind="stable")

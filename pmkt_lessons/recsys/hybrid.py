@@ -1,0 +1,125 @@
+"""Hybrid recommendation: a weighted blend of two recommenders' normalised scores.
+
+Scores of different models live on different scales (a weighted sum of
+similarities, a cosine, a count), so each model's scores are first rescaled
+per user to [0, 1], then blended: ``alpha * first + (1 - alpha) * second``.
+``alpha`` is a hyper-parameter: choose it on a validation period, never on the
+test period. Introduced in lesson 08.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from ..validation import require_in_range
+from .base import BaseRecommender, require_interactions
+from .interactions import Interactions
+
+NORMALISATIONS = ("minmax", "none")
+
+
+def minmax_rows(scores) -> np.ndarray:
+    """Give ``scores`` rescaled per row to [0, 1] (a constant row becomes 0); ``-inf`` stays ``-inf``.
+
+    Introduced in lesson 08.
+    """
+    arr = np.asarray(scores, dtype=np.float64)
+    if arr.ndim != 2:
+        raise ValueError(f"scores: expected a 2-d array (users x items), got {arr.ndim} dimension(s)")
+    if np.isnan(arr).any():
+        raise ValueError(f"scores: expected no NaN, got {int(np.isnan(arr).sum())}")
+    finite = np.isfinite(arr)
+    low = np.where(finite, arr, np.inf).min(axis=1, keepdims=True)
+    high = np.where(finite, arr, -np.inf).max(axis=1, keepdims=True)
+    span = high - low
+    out = np.zeros_like(arr)
+    np.divide(arr - np.where(np.isfinite(low), low, 0.0), span, out=out, where=finite & (span > 0) & np.isfinite(span))
+    out[~finite] = arr[~finite]
+    return out
+
+
+def blend_scores(first, second, alpha: float, normalise: str = "minmax") -> np.ndarray:
+    """Give ``alpha * first + (1 - alpha) * second`` after per-user rescaling (``normalise="minmax"``).
+
+    Introduced in lesson 08.
+    """
+    alpha = require_in_range(alpha, "alpha", 0.0, 1.0)
+    if normalise not in NORMALISATIONS:
+        raise ValueError(f"normalise: expected one of {list(NORMALISATIONS)}, got {normalise!r}")
+    a = np.asarray(first, dtype=np.float64)
+    b = np.asarray(second, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"second: expected the shape of first {a.shape}, got {b.shape}")
+    if normalise == "minmax":
+        a, b = minmax_rows(a), minmax_rows(b)
+    # alpha = 0 or 1 must give exactly one model, even where the other has -inf
+    if alpha == 1.0:
+        return a.copy()
+    if alpha == 0.0:
+        return b.copy()
+    return alpha * a + (1.0 - alpha) * b
+
+
+def _fits_with(model, name: str) -> bool:
+    return name in inspect.signature(model.fit).parameters
+
+
+class HybridRecommender(BaseRecommender):
+    """Blend two recommenders: ``alpha * first + (1 - alpha) * second`` of per-user min-max scores.
+
+    Parameters
+    ----------
+    first, second : recommenders
+        Any two models of this package (e.g. ``ItemKNN()`` and ``ContentRecommender()``).
+    alpha : float in [0, 1]
+        Weight of ``first``.
+    normalise : {"minmax", "none"}
+    prefit : bool
+        ``True``: the two models are already fitted on the same interactions;
+        ``fit`` only checks that and does not refit them.
+
+    Introduced in lesson 08.
+    """
+
+    def __init__(self, first, second, alpha: float = 0.5, normalise: str = "minmax", prefit: bool = False):
+        self.first = first
+        self.second = second
+        self.alpha = alpha
+        self.normalise = normalise
+        self.prefit = prefit
+
+    def _check_params(self) -> None:
+        require_in_range(self.alpha, "alpha", 0.0, 1.0)
+        if self.normalise not in NORMALISATIONS:
+            raise ValueError(f"normalise: expected one of {list(NORMALISATIONS)}, got {self.normalise!r}")
+        if not isinstance(self.prefit, bool):
+            raise TypeError(f"prefit: expected True or False, got {type(self.prefit).__name__}")
+        for name in ("first", "second"):
+            model = getattr(self, name)
+            if not isinstance(model, BaseRecommender):
+                raise TypeError(f"{name}: expected a recommender of pmkt_lessons.recsys, got {type(model).__name__}")
+
+    def fit(self, interactions: Interactions, descriptions=None):
+        """Fit both models (``descriptions`` goes to the ones whose ``fit`` takes it); give ``self``."""
+        interactions = require_interactions(interactions)
+        self._check_params()
+        for name in ("first", "second"):
+            model = getattr(self, name)
+            if self.prefit:
+                fitted = model._check_fitted()
+                if not (fitted.users.equals(interactions.users) and fitted.items.equals(interactions.items)):
+                    raise ValueError(f"{name}: expected a model fitted on the same users and items as interactions")
+            elif _fits_with(model, "descriptions"):
+                if descriptions is None:
+                    raise ValueError(f"descriptions: {type(model).__name__} needs descriptions, got None")
+                model.fit(interactions, descriptions)
+            else:
+                model.fit(interactions)
+        self.interactions_ = interactions
+        return self
+
+    def _score_rows(self, rows: np.ndarray) -> np.ndarray:
+        users = self.interactions_.users[rows]
+        return blend_scores(self.first.score(users), self.second.score(users), self.alpha, self.normalise)

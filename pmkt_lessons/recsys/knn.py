@@ -1,0 +1,178 @@
+"""Neighbourhood collaborative filtering: item-kNN and user-kNN.
+
+Item-kNN scores item ``i`` for user ``u`` from the items ``j`` the user has,
+among the ``k`` most similar to ``i`` (its neighbourhood ``N_k(i)``)::
+
+    weighted sum   s(u,i) = sum_{j in N_k(i) & I_u} sim(i,j) r_uj
+    normalised     s(u,i) = sum_{j in N_k(i) & I_u} sim(i,j) r_uj / sum_{j in N_k(i) & I_u} |sim(i,j)|
+
+User-kNN does the same with the ``k`` users most similar to ``u``, optionally
+mean-centred (each user's ratings minus their mean)::
+
+    s(u,i) = mean_u + sum_{v in N_k(u) & U_i} sim(u,v) (r_vi - mean_v) / sum_{v in N_k(u) & U_i} |sim(u,v)|
+
+Only neighbours with positive similarity are kept. Every user's scores come
+from one sparse matrix product, never a loop over users. Introduced in lesson 07.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..validation import require_positive_int
+from .base import BaseRecommender
+from .interactions import Interactions
+from .similarity import SIMILARITIES, similarity_matrix
+from .topk import top_k_indices
+
+
+def neighbour_matrix(similarity: np.ndarray, k_neighbours: int) -> sp.csr_matrix:
+    """Give a sparse matrix keeping, in each row, the ``k_neighbours`` largest positive off-diagonal similarities.
+
+    Row ``a`` holds ``sim(a, b)`` for the neighbours ``b`` of ``a`` (ties: lower
+    position first); everything else is 0. Introduced in lesson 07.
+    """
+    sim = np.array(similarity, dtype=np.result_type(np.asarray(similarity).dtype, np.float32))
+    if sim.ndim != 2 or sim.shape[0] != sim.shape[1]:
+        raise ValueError(f"similarity: expected a square matrix, got shape {sim.shape}")
+    k_neighbours = require_positive_int(k_neighbours, "k_neighbours")
+    np.fill_diagonal(sim, -np.inf)  # nothing is its own neighbour
+    idx, vals = top_k_indices(sim, k_neighbours)
+    keep = vals > 0
+    rows = np.broadcast_to(np.arange(sim.shape[0])[:, None], idx.shape)[keep]
+    out = sp.csr_matrix((vals[keep], (rows, idx[keep])), shape=sim.shape, dtype=sim.dtype)
+    out.sort_indices()
+    return out
+
+
+def _check_knn_params(model) -> None:
+    if model.similarity not in SIMILARITIES:
+        raise ValueError(f"similarity: expected one of {list(SIMILARITIES)}, got {model.similarity!r}")
+    require_positive_int(model.k_neighbours, "k_neighbours")
+    for name in ("normalize",) + (("mean_centre",) if hasattr(model, "mean_centre") else ()):
+        value = getattr(model, name)
+        if not isinstance(value, bool):
+            raise TypeError(f"{name}: expected True or False, got {type(value).__name__}")
+
+
+def _divide_where(num: np.ndarray, den: np.ndarray, fill: np.ndarray | float = 0.0) -> np.ndarray:
+    out = np.broadcast_to(np.asarray(fill, dtype=num.dtype), num.shape).copy()
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
+class ItemKNN(BaseRecommender):
+    """Item-based k-nearest-neighbour recommender.
+
+    Parameters
+    ----------
+    similarity : {"cosine", "pearson", "jaccard"}
+    k_neighbours : int
+        Neighbours kept per item (positive similarities only).
+    normalize : bool
+        Divide by the sum of |similarities| used (a weighted *average* of the
+        user's ratings, the rating-prediction form). With binary data this is
+        1 for almost every item, so top-N lists use the plain weighted sum
+        (``False``, the default; Deshpande & Karypis 2004).
+
+    Attributes
+    ----------
+    neighbours_ : csr_matrix (n_items, n_items)
+        Row ``i``: the similarities of the neighbours of item ``i``. The full
+        dense similarity is not kept (``similarity_matrix`` gives it).
+
+    Introduced in lesson 07.
+    """
+
+    def __init__(self, similarity: str = "cosine", k_neighbours: int = 50, normalize: bool = False):
+        self.similarity = similarity
+        self.k_neighbours = k_neighbours
+        self.normalize = normalize
+
+    def _check_params(self) -> None:
+        _check_knn_params(self)
+
+    def _fit(self, interactions: Interactions) -> None:
+        self.neighbours_ = neighbour_matrix(
+            similarity_matrix(interactions.matrix, self.similarity), self.k_neighbours
+        )
+        # score = R @ W with W[j, i] = sim(i, j) for j in N_k(i)
+        self._weights = sp.csr_matrix(self.neighbours_.T)
+        self._abs_weights = abs(self._weights)
+
+    def _score_rows(self, rows: np.ndarray) -> np.ndarray:
+        ratings = self.interactions_.matrix[rows]
+        num = (ratings @ self._weights).toarray()
+        if not self.normalize:
+            return num
+        bought = ratings.copy()
+        bought.data = np.ones_like(bought.data)
+        den = (bought @ self._abs_weights).toarray()
+        return _divide_where(num, den)
+
+
+class UserKNN(BaseRecommender):
+    """User-based k-nearest-neighbour recommender.
+
+    Parameters
+    ----------
+    similarity : {"cosine", "pearson", "jaccard"}
+    k_neighbours : int
+        Neighbours kept per user (positive similarities only).
+    normalize : bool
+        Divide by the sum of |similarities| of the neighbours who have the item.
+    mean_centre : bool
+        Use ``r_vi - mean_v`` and add back ``mean_u`` (means over each user's
+        non-zero entries). With binary data every deviation is 0, so use it
+        with count or quantity weights.
+
+    Attributes
+    ----------
+    neighbours_ : csr_matrix (n_users, n_users)
+        Row ``u``: the similarities of the neighbours of user ``u``.
+    user_means_ : ndarray (n_users,)
+
+    Introduced in lesson 07.
+    """
+
+    def __init__(
+        self,
+        similarity: str = "cosine",
+        k_neighbours: int = 50,
+        normalize: bool = False,
+        mean_centre: bool = False,
+    ):
+        self.similarity = similarity
+        self.k_neighbours = k_neighbours
+        self.normalize = normalize
+        self.mean_centre = mean_centre
+
+    def _check_params(self) -> None:
+        _check_knn_params(self)
+
+    def _fit(self, interactions: Interactions) -> None:
+        matrix = sp.csr_matrix(interactions.matrix, dtype=np.float64)
+        self.neighbours_ = neighbour_matrix(similarity_matrix(matrix.T, self.similarity), self.k_neighbours)
+        counts = np.diff(matrix.indptr)
+        sums = np.asarray(matrix.sum(axis=1)).ravel()
+        self.user_means_ = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
+        bought = matrix.copy()
+        bought.data = np.ones_like(bought.data)
+        self._bought = bought
+        if self.mean_centre:
+            centred = matrix.copy()
+            # subtract each row's mean from its stored entries only
+            centred.data = centred.data - np.repeat(self.user_means_, counts)
+            self._ratings = centred
+        else:
+            self._ratings = matrix
+
+    def _score_rows(self, rows: np.ndarray) -> np.ndarray:
+        weights = self.neighbours_[rows]
+        num = (weights @ self._ratings).toarray()
+        base = self.user_means_[rows][:, None] if self.mean_centre else 0.0
+        if not self.normalize:
+            return num + base
+        den = (abs(weights) @ self._bought).toarray()
+        return _divide_where(num, den) + base

@@ -1,0 +1,95 @@
+"""Tests of pmkt_lessons.recsys.similarity: hand values and library cross-checks."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.metrics import pairwise_distances
+from sklearn.metrics.pairwise import cosine_similarity as sk_cosine
+
+from pmkt_lessons.recsys import (
+    cosine_similarity,
+    jaccard_similarity,
+    pearson_similarity,
+    similarity_matrix,
+)
+
+# users x items; item 0 = {u0, u1}, item 1 = {u0, u1, u2}, item 2 = {u1, u2}, item 3 = {u2}
+R = sp.csr_matrix(np.array([[1, 1, 0, 0], [1, 1, 1, 0], [0, 1, 1, 1]], dtype=float))
+
+
+def random_matrix(seed, shape=(30, 12), density=0.3):
+    rng = np.random.default_rng(seed)
+    X = sp.random(*shape, density=density, random_state=rng, format="csr") * 5
+    X = X + sp.csr_matrix(np.eye(*shape))  # no empty column
+    return X.tocsr()
+
+
+def test_cosine_by_hand():
+    S = cosine_similarity(R)
+    assert S[0, 1] == pytest.approx(2 / np.sqrt(6))
+    assert S[0, 2] == pytest.approx(0.5)
+    assert S[0, 3] == 0
+    assert S[2, 3] == pytest.approx(1 / np.sqrt(2))
+    np.testing.assert_allclose(np.diag(S), 1, rtol=1e-6)
+    assert S.dtype == np.float32
+
+
+def test_jaccard_by_hand():
+    S = jaccard_similarity(R * 3)  # weights are ignored
+    assert S[0, 1] == pytest.approx(2 / 3)
+    assert S[0, 2] == pytest.approx(1 / 3)
+    assert S[2, 3] == pytest.approx(1 / 2)
+    assert S[0, 3] == 0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_against_libraries(seed):
+    X = random_matrix(seed)
+    dense = X.toarray()
+    np.testing.assert_allclose(cosine_similarity(X), sk_cosine(dense.T), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(pearson_similarity(X), np.corrcoef(dense, rowvar=False), rtol=1e-5, atol=1e-6)
+    jac = 1 - pairwise_distances(dense.T > 0, metric="jaccard")
+    np.testing.assert_allclose(jaccard_similarity(X), jac, rtol=1e-6, atol=1e-7)
+
+
+def test_pearson_is_the_cosine_of_centred_columns():
+    X = random_matrix(5)
+    centred = X.toarray() - X.toarray().mean(axis=0)
+    np.testing.assert_allclose(pearson_similarity(X), sk_cosine(centred.T), atol=1e-6)
+
+
+def test_empty_and_constant_columns_give_zero():
+    X = sp.csr_matrix(np.array([[1.0, 0.0, 2.0], [1.0, 0.0, 0.0]]))
+    for name in ("cosine", "pearson", "jaccard"):
+        S = similarity_matrix(X, name)
+        assert np.isfinite(S).all()
+        assert (S[1] == 0).all() and (S[:, 1] == 0).all()
+    assert (pearson_similarity(X)[0] == 0).all()  # column 0 is constant
+
+
+def test_symmetric_and_bounded():
+    X = random_matrix(7)
+    for name in ("cosine", "pearson", "jaccard"):
+        S = similarity_matrix(X, name)
+        np.testing.assert_allclose(S, S.T, atol=1e-6)
+        assert S.min() >= -1 - 1e-6 and S.max() <= 1 + 1e-6
+
+
+def test_does_not_mutate_input():
+    X = R.copy() * 2
+    before = X.toarray().copy()
+    for name in ("cosine", "pearson", "jaccard"):
+        similarity_matrix(X, name)
+    np.testing.assert_array_equal(X.toarray(), before)
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="similarity"):
+        similarity_matrix(R, "euclid")
+    with pytest.raises(TypeError, match="X"):
+        cosine_similarity(np.ones((2, 2)))
+    with pytest.raises(ValueError, match="X.*non-empty"):
+        cosine_similarity(sp.csr_matrix((0, 3)))
+    bad = sp.csr_matrix(np.array([[np.nan, 1.0]]))
+    with pytest.raises(ValueError, match="X.*finite"):
+        pearson_similarity(bad)
