@@ -160,6 +160,7 @@ class UnknownImputer(TransformerMixin, BaseEstimator):
             was_unknown = X[col].astype(str) == self.marker
             if isinstance(X[col].dtype, pd.CategoricalDtype):
                 cats = [c for c in X[col].cat.categories if c != self.marker]
+                cats += [] if mode in cats else [mode]
                 filled = X[col].astype(object).where(~was_unknown, mode)
                 X[col] = pd.Categorical(filled, categories=cats)
             else:

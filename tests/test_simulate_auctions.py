@@ -1,0 +1,186 @@
+"""Tests for pmkt_lessons.simulate.auctions (lesson 14)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from pmkt_lessons.simulate import auctions as au
+
+BIDS = np.array([[1.0, 3.0, 2.0], [5.0, 0.0, 0.0], [2.0, 2.0, 1.0]])
+
+
+# --- auctions ------------------------------------------------------------------------
+
+
+def test_second_price_by_hand():
+    out = au.second_price_auction(BIDS)
+    assert out["winner"].tolist() == [1, 0, 0]  # a tie goes to the lowest index
+    assert out["price"].tolist() == [2.0, 0.0, 2.0]
+
+
+def test_second_price_reserve():
+    out = au.second_price_auction([[1.0, 0.5], [0.7, 0.2]], reserve=0.8)
+    assert out["winner"].tolist() == [0, -1]
+    assert out["price"].tolist() == [0.8, 0.0]
+    single = au.second_price_auction([[3.0], [0.1]], reserve=1.0)
+    assert single["winner"].tolist() == [0, -1]
+    assert single["price"].tolist() == [1.0, 0.0]
+
+
+def test_first_price_by_hand():
+    out = au.first_price_auction(BIDS, reserve=2.5)
+    assert out["winner"].tolist() == [1, 0, -1]
+    assert out["price"].tolist() == [3.0, 5.0, 0.0]
+
+
+@settings(max_examples=80, deadline=None)
+@given(arrays(float, st.tuples(st.integers(1, 20), st.integers(2, 6)), elements=st.floats(0, 100)))
+def test_second_price_winner_pays_second_highest_bid(bids):
+    out = au.second_price_auction(bids)
+    rows = np.arange(bids.shape[0])
+    winner = out["winner"].to_numpy()
+    assert (bids[rows, winner] == bids.max(axis=1)).all()
+    np.testing.assert_allclose(out["price"], np.sort(bids, axis=1)[:, -2])
+    assert (out["price"].to_numpy() <= bids[rows, winner]).all()
+
+
+@pytest.mark.parametrize("auction", [au.second_price_auction, au.first_price_auction])
+@pytest.mark.parametrize(
+    "bad", [np.array([1.0, 2.0]), np.zeros((0, 3)), np.zeros((3, 0)), [[1.0, -1.0]], [[np.nan, 1.0]]]
+)
+def test_auctions_reject_bad_bids(auction, bad):
+    with pytest.raises(ValueError, match="bids"):
+        auction(bad)
+
+
+@pytest.mark.parametrize("auction", [au.second_price_auction, au.first_price_auction])
+def test_auctions_reject_bad_reserve(auction):
+    with pytest.raises(ValueError, match="reserve"):
+        auction(BIDS, reserve=-1.0)
+    with pytest.raises(TypeError, match="reserve"):
+        auction(BIDS, reserve="1")
+
+
+def test_auctions_do_not_mutate():
+    bids = BIDS.copy()
+    au.second_price_auction(bids, reserve=1.5)
+    au.first_price_auction(bids)
+    np.testing.assert_array_equal(bids, BIDS)
+
+
+def test_bid_against_by_hand():
+    out = au.bid_against([3.0, 2.0, 1.0, 0.5], [2.0, 2.0, 0.4, 0.1], reserve=0.6)
+    assert out["won"].tolist() == [True, False, True, False]  # tie lost; 0.5 below the reserve
+    assert out["price"].tolist() == [2.0, 0.0, 0.6, 0.0]
+    first = au.bid_against([3.0, 1.0], [2.0, 0.4], mechanism="first")
+    assert first["price"].tolist() == [3.0, 1.0]
+
+
+def test_bid_against_agrees_with_the_full_auction():
+    rng = np.random.default_rng(0)
+    bids = rng.random((500, 4))
+    ours = au.bid_against(bids[:, 0], bids[:, 1:].max(axis=1))
+    full = au.second_price_auction(bids)
+    np.testing.assert_array_equal(ours["won"], full["winner"] == 0)
+    np.testing.assert_allclose(ours["price"][ours["won"]], full["price"][full["winner"] == 0])
+
+
+def test_bid_against_bad_input():
+    with pytest.raises(ValueError, match="mechanism"):
+        au.bid_against([1.0], [0.5], mechanism="vickrey-clarke")
+    with pytest.raises(ValueError, match="top_competing_bid"):
+        au.bid_against([1.0, 2.0], [0.5])
+    with pytest.raises(ValueError, match="bid"):
+        au.bid_against([-1.0], [0.5])
+    with pytest.raises(ValueError, match="bid"):
+        au.bid_against([], [])
+
+
+# --- simulation ----------------------------------------------------------------------
+
+
+def test_competition_by_hour_peaks_and_troughs():
+    factor = au.competition_by_hour(np.arange(24))
+    assert factor.argmax() == au.PEAK_HOUR
+    assert factor.max() == pytest.approx(1 + au.COMPETITION_AMPLITUDE)
+    assert factor.min() == pytest.approx(1 - au.COMPETITION_AMPLITUDE)
+    assert au.competition_by_hour([5], amplitude=0.0).tolist() == [1.0]
+
+
+@pytest.mark.parametrize("bad", [[24], [-1], [1.5], [np.nan]])
+def test_competition_by_hour_bad_hours(bad):
+    with pytest.raises(ValueError, match="hour"):
+        au.competition_by_hour(bad)
+
+
+def test_competing_bids_shape_seed_and_scale():
+    p = np.full(40_000, 0.02)
+    bids = au.simulate_competing_bids(p, n_competitors=3, seed=1)
+    assert bids.shape == (40_000, 3)
+    np.testing.assert_array_equal(bids, au.simulate_competing_bids(p, n_competitors=3, seed=1))
+    # the noise has mean 1: each competitor bids its value per click times p on average
+    np.testing.assert_allclose(bids.mean(axis=0) / 0.02, au.COMPETITOR_VALUE_PER_CLICK[:3], rtol=0.02)
+    assert (au.simulate_competing_bids(np.zeros(5)) == 0).all()
+
+
+def test_competing_bids_follow_the_hour():
+    p = np.full(20_000, 0.03)
+    busy = au.simulate_competing_bids(p, np.full(20_000, au.PEAK_HOUR), seed=2).mean()
+    quiet = au.simulate_competing_bids(p, np.full(20_000, (au.PEAK_HOUR + 12) % 24), seed=2).mean()
+    ratio = (1 + au.COMPETITION_AMPLITUDE) / (1 - au.COMPETITION_AMPLITUDE)
+    assert busy / quiet == pytest.approx(ratio, rel=1e-9)
+
+
+def test_competing_bids_bad_input():
+    with pytest.raises(ValueError, match="p_click"):
+        au.simulate_competing_bids([0.5, 1.5])
+    with pytest.raises(ValueError, match="hour"):
+        au.simulate_competing_bids([0.5, 0.1], [3])
+    with pytest.raises(ValueError, match="n_competitors"):
+        au.simulate_competing_bids([0.5], n_competitors=0)
+
+
+def test_competing_bids_do_not_mutate():
+    p = np.array([0.1, 0.2])
+    hours = np.array([1, 2])
+    au.simulate_competing_bids(p, hours)
+    assert p.tolist() == [0.1, 0.2] and hours.tolist() == [1, 2]
+
+
+@pytest.fixture(scope="module")
+def day():
+    return au.simulate_ad_day(30_000, cvr=0.2, seed=3)
+
+
+def test_ad_day_columns_and_order(day):
+    for col in ["hour", "p_click", "click", "p_conversion", "conversion", "top_competing_bid"]:
+        assert col in day.columns
+    assert (np.diff(day["hour"].to_numpy()) >= 0).all()
+    assert day["hour"].nunique() == 24
+    # busiest hours carry more traffic than the night
+    counts = day["hour"].value_counts()
+    assert counts.loc[15] > 3 * counts.loc[3]
+
+
+def test_ad_day_conversions_follow_clicks(day):
+    assert (day.loc[day["conversion"] == 1, "click"] == 1).all()
+    rate = day.loc[day["click"] == 1, "conversion"].mean()
+    assert rate == pytest.approx(0.2, abs=0.05)
+    assert (day["top_competing_bid"] > 0).all()
+
+
+def test_ad_day_is_seeded(day):
+    again = au.simulate_ad_day(30_000, cvr=0.2, seed=3)
+    pd.testing.assert_frame_equal(day, again)
+    other = au.simulate_ad_day(30_000, cvr=0.2, seed=4)
+    assert not other["click"].equals(day["click"])
+
+
+def test_ad_day_bad_input():
+    with pytest.raises(ValueError, match="cvr"):
+        au.simulate_ad_day(10, cvr=1.5)
+    with pytest.raises(ValueError, match="n_impressions"):
+        au.simulate_ad_day(0)
