@@ -25,7 +25,10 @@ UNKNOWN = "<unknown>"
 
 @dataclass(frozen=True)
 class EncodedFields:
-    """Model inputs for one frame: global one-hot indices per field and scaled numeric values."""
+    """Model inputs for one frame: global one-hot indices per field and scaled numeric values.
+
+    Introduced in lesson 11.
+    """
 
     index: np.ndarray  # (n, n_fields) int64, column f in [offset_f, offset_f + levels_f]
     dense: np.ndarray  # (n, n_numeric) float32, standardised with the training mean and sd

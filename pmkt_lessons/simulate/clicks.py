@@ -50,7 +50,7 @@ FEATURES = CATEGORICAL_FIELDS + NUMERIC_FIELDS
 PLANTED_INTERACTIONS = ((USER_SEGMENT, AD_CATEGORY), (DEVICE, CREATIVE), (SITE, HOUR))
 
 DEFAULT_N = 300_000
-DEFAULT_BASE_CTR = 0.03
+DEFAULT_BASE_CTR = 0.05
 DEFAULT_WORLD_SEED = 2024
 
 _AD_CATEGORIES = (
@@ -59,14 +59,17 @@ _AD_CATEGORIES = (
 )
 _AGE_BANDS = ("18-24", "25-34", "35-44", "45-54", "55-64", "65+")
 _DEVICES = ("desktop", "mobile", "tablet")
-_N_SEGMENTS, _N_SITES, _N_CREATIVES = 10, 40, 80
+_N_SEGMENTS = 10
 _SLOT_EFFECT = np.array([0.0, -0.35, -0.7, -1.0])  # slots 1-4: lower slots are seen less
 _NUMERIC_COEF = {AD_QUALITY: 1.5, USER_VISITS: 0.03}
+
+
+_N_SITES, _N_CREATIVES = 20, 30
 # (rank, scale) of each planted interaction: its logit term is scale * <u_a, v_b>
 _INTERACTION_SHAPE = {
-    (USER_SEGMENT, AD_CATEGORY): (3, 0.75),
-    (DEVICE, CREATIVE): (2, 0.55),
-    (SITE, HOUR): (2, 0.55),
+    (USER_SEGMENT, AD_CATEGORY): (2, 0.8),
+    (DEVICE, CREATIVE): (1, 0.6),
+    (SITE, HOUR): (1, 0.6),
 }
 _MAIN_SD = {USER_SEGMENT: 0.3, AGE_BAND: 0.2, DEVICE: 0.2, SITE: 0.4, AD_CATEGORY: 0.3, CREATIVE: 0.3}
 _REFERENCE_N = 200_000
@@ -171,15 +174,16 @@ def make_click_world(
 
 @lru_cache(maxsize=16)
 def _cached_world(world_seed: int, base_ctr: float, interaction_scale: float) -> ClickWorld:
+    n_sites, n_creatives = _N_SITES, _N_CREATIVES
     rng = np.random.default_rng(world_seed)
     levels = {
         USER_SEGMENT: np.array([f"seg_{i:02d}" for i in range(_N_SEGMENTS)]),
         AGE_BAND: np.array(_AGE_BANDS),
         DEVICE: np.array(_DEVICES),
-        SITE: np.array([f"site_{i:02d}" for i in range(_N_SITES)]),
+        SITE: np.array([f"site_{i:02d}" for i in range(n_sites)]),
         HOUR: np.arange(24),
         AD_CATEGORY: np.array(_AD_CATEGORIES),
-        CREATIVE: np.array([f"cr_{i:03d}" for i in range(_N_CREATIVES)]),
+        CREATIVE: np.array([f"cr_{i:03d}" for i in range(n_creatives)]),
         SLOT: np.arange(1, 5),
     }
     hours = np.arange(24)
@@ -187,14 +191,14 @@ def _cached_world(world_seed: int, base_ctr: float, interaction_scale: float) ->
         USER_SEGMENT: rng.dirichlet(np.full(_N_SEGMENTS, 5.0)),
         AGE_BAND: np.array([0.12, 0.24, 0.22, 0.18, 0.14, 0.10]),
         DEVICE: np.array([0.35, 0.55, 0.10]),
-        SITE: _zipf(_N_SITES, 1.0),
+        SITE: _zipf(n_sites, 1.0),
         HOUR: _normalise(1.0 + 0.8 * np.sin((hours - 9) / 24 * 2 * np.pi)),
-        CREATIVE: _zipf(_N_CREATIVES, 0.8)[rng.permutation(_N_CREATIVES)],
+        CREATIVE: _zipf(n_creatives, 0.8)[rng.permutation(n_creatives)],
         SLOT: np.array([0.4, 0.3, 0.2, 0.1]),
     }
     # every category gets at least one creative
     creative_category = np.concatenate(
-        [np.arange(len(_AD_CATEGORIES)), rng.integers(0, len(_AD_CATEGORIES), _N_CREATIVES - len(_AD_CATEGORIES))]
+        [np.arange(len(_AD_CATEGORIES)), rng.integers(0, len(_AD_CATEGORIES), n_creatives - len(_AD_CATEGORIES))]
     )
     main = {f: rng.normal(0.0, sd, len(levels[f])) for f, sd in _MAIN_SD.items()}
     main[HOUR] = 0.25 * np.sin((hours - 14) / 24 * 2 * np.pi)
@@ -208,7 +212,7 @@ def _cached_world(world_seed: int, base_ctr: float, interaction_scale: float) ->
         levels=levels,
         weights=weights,
         creative_category=creative_category,
-        creative_quality=rng.beta(4.0, 4.0, _N_CREATIVES),
+        creative_quality=rng.beta(4.0, 4.0, n_creatives),
         main=main,
         factors=factors,
         interaction_scale=interaction_scale,
@@ -287,7 +291,7 @@ def _level_index(world: ClickWorld, log: pd.DataFrame, field: str) -> np.ndarray
     values = log[field]
     if field in (HOUR, SLOT):
         values = pd.to_numeric(values, errors="coerce")
-    codes = pd.Categorical(values, categories=list(labels)).codes
+    codes = pd.Index(labels).get_indexer(np.asarray(values))
     if (codes < 0).any():
         bad = values[codes < 0].iloc[0]
         raise ValueError(
