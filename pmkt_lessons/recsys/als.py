@@ -1,0 +1,315 @@
+"""Implicit-feedback matrix factorisation by alternating least squares (Hu, Koren & Volinsky 2008).
+
+A purchase says "this customer wanted this product"; no purchase says little.
+Implicit ALS treats every cell of the users x items matrix as a preference
+``p_ui`` (1 if bought, else 0) held with a confidence ``c_ui = 1 + alpha r_ui``
+(``r_ui`` the interaction weight), and finds user factors ``x_u`` and item
+factors ``y_i`` minimising::
+
+    L = sum_{u,i} c_ui (p_ui - x_u . y_i)^2 + reg (sum_u |x_u|^2 + sum_i |y_i|^2)
+
+over *all* cells, bought or not. With the item factors fixed, each user's
+problem is a ridge regression with the closed form::
+
+    x_u = (Y^T C_u Y + reg I)^{-1} Y^T C_u p_u,
+    Y^T C_u Y = Y^T Y + sum_{i bought by u} (c_ui - 1) y_i y_i^T
+
+so ``Y^T Y`` is shared by every user and only the bought items add to it:
+the cost grows with the purchases, not with the size of the matrix. The
+trainer alternates users and items, and solves every user's (item's) system at
+once with a few warm-started conjugate-gradient steps (Takacs, Pilaszy & Tikk
+2011), in torch on sparse matrices; :func:`als_exact_solve` is the direct
+solution, for checking. Introduced in lesson 09.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..validation import require_in_range, require_positive_int
+from ._torch import resolve_device, training_threads
+from .base import BaseRecommender
+from .interactions import Interactions
+
+
+def _check_matrix(matrix: object, arg: str = "matrix") -> sp.csr_matrix:
+    if not sp.issparse(matrix):
+        raise TypeError(f"{arg}: expected a scipy.sparse matrix (users x items), got {type(matrix).__name__}")
+    csr = sp.csr_matrix(matrix, dtype=np.float32, copy=True)
+    if csr.shape[0] == 0 or csr.shape[1] == 0:
+        raise ValueError(f"{arg}: expected a non-empty matrix, got shape {csr.shape}")
+    if not np.isfinite(csr.data).all() or (csr.data < 0).any():
+        raise ValueError(f"{arg}: expected finite, non-negative interaction weights")
+    csr.eliminate_zeros()
+    csr.sort_indices()
+    return csr
+
+
+def _check_factors(factors: object, n_rows: int, arg: str) -> np.ndarray:
+    arr = np.asarray(factors, dtype=np.float64)
+    if arr.ndim != 2 or arr.shape[0] != n_rows:
+        raise ValueError(f"{arg}: expected a 2-d array with {n_rows} rows, got shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{arg}: expected finite numbers")
+    return arr
+
+
+def als_exact_solve(matrix, fixed, reg: float = 0.05, alpha: float = 1.0) -> np.ndarray:
+    """Give the exact ALS factors of every row of ``matrix`` given the other side's factors ``fixed``.
+
+    Solves ``(F^T C_u F + reg I) x_u = F^T C_u p_u`` for each row ``u`` with
+    ``numpy.linalg.solve``. Memory grows with ``nnz * n_factors^2``: meant for
+    checks on a few rows, not for training. Introduced in lesson 09.
+
+    Parameters
+    ----------
+    matrix : scipy.sparse matrix (n_rows, n_cols)
+        Interaction weights ``r``; ``c = 1 + alpha r`` and ``p = (r > 0)``.
+    fixed : array (n_cols, n_factors)
+        The factors of the columns.
+    """
+    csr = _check_matrix(matrix)
+    fixed = _check_factors(fixed, csr.shape[1], "fixed")
+    reg = require_in_range(reg, "reg", 0.0, np.inf)
+    alpha = require_in_range(alpha, "alpha", 0.0, np.inf)
+    n, k = csr.shape[0], fixed.shape[1]
+    rows = np.repeat(np.arange(n), np.diff(csr.indptr))
+    f = fixed[csr.indices]
+    conf = 1.0 + alpha * csr.data.astype(np.float64)
+    lhs = np.broadcast_to(fixed.T @ fixed + reg * np.eye(k), (n, k, k)).copy()
+    np.add.at(lhs, rows, (conf - 1.0)[:, None, None] * f[:, :, None] * f[:, None, :])
+    rhs = np.zeros((n, k))
+    np.add.at(rhs, rows, conf[:, None] * f)
+    return np.linalg.solve(lhs, rhs[:, :, None])[:, :, 0]
+
+
+def als_cg_solve(matrix, fixed, start, reg: float = 0.05, alpha: float = 1.0, cg_steps: int = 3,
+                 device=None) -> np.ndarray:
+    """Give the ALS factors of every row of ``matrix`` after ``cg_steps`` conjugate-gradient steps from ``start``.
+
+    The trainer's solver, in numpy in and out: the same systems as
+    :func:`als_exact_solve`, solved approximately but without forming any
+    ``n_factors x n_factors`` matrix per row. Introduced in lesson 09.
+    """
+    import torch
+
+    csr = _check_matrix(matrix)
+    fixed = _check_factors(fixed, csr.shape[1], "fixed")
+    start = _check_factors(start, csr.shape[0], "start")
+    if start.shape[1] != fixed.shape[1]:
+        raise ValueError(f"start: expected {fixed.shape[1]} columns like fixed, got {start.shape[1]}")
+    reg = require_in_range(reg, "reg", 0.0, np.inf)
+    alpha = require_in_range(alpha, "alpha", 0.0, np.inf)
+    cg_steps = require_positive_int(cg_steps, "cg_steps")
+    device = resolve_device(device)
+    side = _TorchCSR(csr, alpha, device)
+    out = _cg_solve(
+        side,
+        torch.from_numpy(fixed.astype(np.float32)).to(device),
+        torch.from_numpy(start.astype(np.float32)).to(device),
+        reg,
+        cg_steps,
+    )
+    return out.cpu().numpy().astype(np.float64)
+
+
+def implicit_loss(matrix, user_factors, item_factors, reg: float = 0.05, alpha: float = 1.0) -> float:
+    """Give the implicit-ALS objective ``L`` over every cell of ``matrix`` without a dense matrix.
+
+    ``sum_{u,i} (x_u . y_i)^2`` over all cells is ``sum((X^T X) * (Y^T Y))``;
+    only the stored (bought) cells need a correction. Introduced in lesson 09.
+    """
+    csr = _check_matrix(matrix)
+    x = _check_factors(user_factors, csr.shape[0], "user_factors")
+    y = _check_factors(item_factors, csr.shape[1], "item_factors")
+    if x.shape[1] != y.shape[1]:
+        raise ValueError(f"item_factors: expected {x.shape[1]} columns like user_factors, got {y.shape[1]}")
+    reg = require_in_range(reg, "reg", 0.0, np.inf)
+    alpha = require_in_range(alpha, "alpha", 0.0, np.inf)
+    rows = np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))
+    s = np.einsum("ij,ij->i", x[rows], y[csr.indices])
+    conf = 1.0 + alpha * csr.data.astype(np.float64)
+    all_cells = float(np.sum((x.T @ x) * (y.T @ y)))
+    bought = float(np.sum(conf * (1.0 - s) ** 2 - s**2))
+    return all_cells + bought + reg * float((x**2).sum() + (y**2).sum())
+
+
+class _TorchCSR:
+    """One interaction matrix as torch CSR pieces on a device (rows of the side being solved)."""
+
+    def __init__(self, csr: sp.csr_matrix, alpha: float, device):
+        import torch
+
+        self.shape = csr.shape
+        self.crow = torch.from_numpy(csr.indptr.astype(np.int64)).to(device)
+        self.col = torch.from_numpy(csr.indices.astype(np.int64)).to(device)
+        extra = torch.from_numpy(alpha * csr.data.astype(np.float32)).to(device)  # c - 1
+        self.extra = extra
+        self.conf = self._tensor(extra + 1.0)
+        self.zeros = self._tensor(torch.zeros_like(extra))
+
+    def _tensor(self, values):
+        import torch
+
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
+            return torch.sparse_csr_tensor(
+                self.crow, self.col, values, size=self.shape, check_invariants=False
+            )
+
+
+def _cg_solve(side: _TorchCSR, fixed, current, reg: float, cg_steps: int):
+    """Run ``cg_steps`` conjugate-gradient steps on every row's system at once, from ``current``."""
+    import torch
+
+    gram = fixed.T @ fixed + reg * torch.eye(fixed.shape[1], device=fixed.device, dtype=fixed.dtype)
+
+    def matvec(v):
+        # (c_ui - 1)(v_u . y_i) on the stored cells only: a sampled dense-dense product
+        dots = torch.sparse.sampled_addmm(side.zeros, v, fixed.T, beta=0.0).values()
+        return v @ gram + side._tensor(side.extra * dots) @ fixed
+
+    x = current.clone()
+    r = side.conf @ fixed - matvec(x)
+    p = r.clone()
+    rs = (r * r).sum(1)
+    for _ in range(cg_steps):
+        ap = matvec(p)
+        step = rs / (p * ap).sum(1).clamp_min(1e-20)
+        x += step[:, None] * p
+        r -= step[:, None] * ap
+        rs_new = (r * r).sum(1)
+        p = r + (rs_new / rs.clamp_min(1e-20))[:, None] * p
+        rs = rs_new
+    return x
+
+
+def _torch_loss(side: _TorchCSR, x, y, reg: float) -> float:
+    """The objective of :func:`implicit_loss`, from the trainer's torch tensors (``side`` holds users)."""
+    import torch
+
+    s = torch.sparse.sampled_addmm(side.zeros, x, y.T, beta=0.0).values().double()
+    conf = side.extra.double() + 1.0
+    all_cells = ((x.T @ x).double() * (y.T @ y).double()).sum()
+    bought = (conf * (1.0 - s) ** 2 - s**2).sum()
+    penalty = reg * ((x.double() ** 2).sum() + (y.double() ** 2).sum())
+    return float(all_cells + bought + penalty)
+
+
+class ImplicitALS(BaseRecommender):
+    """Implicit-feedback matrix factorisation by alternating least squares with conjugate gradients.
+
+    Parameters
+    ----------
+    n_factors : int
+    reg : float >= 0
+        L2 penalty ``reg`` of the objective (module docstring).
+    alpha : float >= 0
+        Confidence slope: ``c_ui = 1 + alpha r_ui``.
+    iterations : int
+        Alternations (users, then items).
+    cg_steps : int
+        Conjugate-gradient steps per solve, warm-started from the previous
+        factors (3 is the usual choice; more gets closer to the exact solve).
+    init_std : float > 0
+        Standard deviation of the normal initial factors.
+    random_state : int
+    device : str or torch.device, optional
+        Default: :func:`pmkt_lessons.device.get_device`.
+    progress : bool
+        Show a tqdm bar over iterations.
+
+    Attributes
+    ----------
+    user_factors_ : ndarray (n_users, n_factors)
+    item_factors_ : ndarray (n_items, n_factors)
+    history_ : DataFrame
+        The objective after every iteration (``track_loss=True`` in ``fit``).
+    fit_seconds_ : float
+    device_ : torch.device
+
+    Introduced in lesson 09.
+    """
+
+    def __init__(
+        self,
+        n_factors: int = 64,
+        reg: float = 0.05,
+        alpha: float = 1.0,
+        iterations: int = 15,
+        cg_steps: int = 3,
+        init_std: float = 0.01,
+        random_state: int = 0,
+        device=None,
+        progress: bool = False,
+    ):
+        self.n_factors = n_factors
+        self.reg = reg
+        self.alpha = alpha
+        self.iterations = iterations
+        self.cg_steps = cg_steps
+        self.init_std = init_std
+        self.random_state = random_state
+        self.device = device
+        self.progress = progress
+
+    def _check_params(self) -> None:
+        require_positive_int(self.n_factors, "n_factors")
+        require_in_range(self.reg, "reg", 0.0, np.inf)
+        require_in_range(self.alpha, "alpha", 0.0, np.inf)
+        require_positive_int(self.iterations, "iterations")
+        require_positive_int(self.cg_steps, "cg_steps")
+        require_in_range(self.init_std, "init_std", 0.0, np.inf, low_inclusive=False)
+        if isinstance(self.random_state, bool) or not isinstance(self.random_state, (int, np.integer)):
+            raise TypeError(f"random_state: expected an integer, got {type(self.random_state).__name__}")
+        if not isinstance(self.progress, bool):
+            raise TypeError(f"progress: expected True or False, got {type(self.progress).__name__}")
+
+    def fit(self, interactions: Interactions, track_loss: bool = False):
+        """Learn user and item factors from ``interactions``; give ``self``.
+
+        With ``track_loss`` the full objective is computed after each
+        iteration into ``history_`` (costs a little time).
+        """
+        if not isinstance(track_loss, bool):
+            raise TypeError(f"track_loss: expected True or False, got {type(track_loss).__name__}")
+        self._track_loss = track_loss
+        return super().fit(interactions)
+
+    def _fit(self, interactions: Interactions) -> None:
+        device = resolve_device(self.device)
+        start = time.perf_counter()
+        with training_threads(device):
+            self._train(interactions, device)
+        self.device_ = device
+        self.fit_seconds_ = time.perf_counter() - start
+
+    def _train(self, interactions: Interactions, device) -> None:
+        import torch
+        from tqdm.auto import tqdm
+
+        csr = _check_matrix(interactions.matrix, "interactions")
+        gen = torch.Generator().manual_seed(int(self.random_state))
+        n_u, n_i = csr.shape
+        x = (torch.randn(n_u, self.n_factors, generator=gen) * self.init_std).to(device)
+        y = (torch.randn(n_i, self.n_factors, generator=gen) * self.init_std).to(device)
+        history = []
+        by_user = _TorchCSR(csr, float(self.alpha), device)
+        by_item = _TorchCSR(csr.T.tocsr(), float(self.alpha), device)
+        for it in tqdm(range(1, self.iterations + 1), desc="ImplicitALS", disable=not self.progress):
+            x = _cg_solve(by_user, y, x, float(self.reg), self.cg_steps)
+            y = _cg_solve(by_item, x, y, float(self.reg), self.cg_steps)
+            if self._track_loss:
+                loss = _torch_loss(by_user, x, y, float(self.reg))
+                history.append({"iteration": it, "loss": loss})
+        self.user_factors_ = x.cpu().numpy()
+        self.item_factors_ = y.cpu().numpy()
+        self.history_ = pd.DataFrame(history, columns=["iteration", "loss"]).set_index("iteration")
+
+    def _score_rows(self, rows: np.ndarray) -> np.ndarray:
+        return self.user_factors_[rows] @ self.item_factors_.T

@@ -1,0 +1,391 @@
+"""Rating prediction with explicit feedback: global mean, user/item biases, matrix factorisation.
+
+MovieLens users gave films 1-5 stars. A rating model predicts the stars of a
+(user, film) pair nobody has rated yet and is judged by RMSE and MAE on a
+held-out set. Three models of growing power share one interface
+(``fit(ratings)``, ``predict(pairs)``):
+
+* :class:`GlobalMean` predicts the mean rating ``mu`` for every pair;
+* :class:`BiasBaseline` adds a user bias and an item bias,
+  ``mu + b_u + b_i`` (some users rate high, some films are liked by all);
+* :class:`ExplicitMF` adds the dot product of learned user and item factors,
+  ``mu + b_u + b_i + p_u . q_i``, trained in torch with minibatches on the
+  L2-regularised squared error (the objective is in its docstring).
+
+A user or item that is not in the training ratings gets 0 for its bias and
+factors, so its prediction falls back to what is known. Introduced in lesson 09.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import mean_absolute_error, root_mean_squared_error
+
+from .. import columns as C
+from ..validation import (
+    require_frame,
+    require_in_range,
+    require_no_nan,
+    require_numeric,
+    require_positive_int,
+)
+from ._torch import resolve_device, training_threads
+
+RATING_COLUMNS = (C.USER, C.ITEM, C.RATING)
+
+
+def _check_pairs(df: object, arg: str, *, rating: bool) -> pd.DataFrame:
+    cols = list(RATING_COLUMNS) if rating else [C.USER, C.ITEM]
+    require_frame(df, cols, arg)
+    require_no_nan(df, cols, arg)
+    if rating:
+        require_numeric(df, [C.RATING], arg)
+    return df
+
+
+def _check_bool(value: object, arg: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{arg}: expected True or False, got {type(value).__name__}")
+    return value
+
+
+def split_ratings(
+    ratings: pd.DataFrame, test_size: float = 0.2, seed: int = 42
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Give a seeded random ``(train, test)`` split of the rating rows (default 80/20).
+
+    Lesson 09 and ``tools/bench_recsys.py`` both call it with the defaults, so
+    our models and Surprise's SVD are scored on the identical test ratings.
+    Rows keep their index; ``ratings`` is not changed. Some test ratings may
+    belong to a user or item absent from ``train`` (the cold-start case).
+    Introduced in lesson 09.
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        ``user_id, item_id, rating`` (other columns are kept).
+    test_size : float in (0, 1)
+        Share of rows in the test part (rounded to the nearest row).
+    seed : int
+        Seed of ``numpy.random.default_rng`` that shuffles the rows.
+    """
+    _check_pairs(ratings, "ratings", rating=True)
+    test_size = require_in_range(test_size, "test_size", 0.0, 1.0, low_inclusive=False, high_inclusive=False)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed: expected an integer, got {type(seed).__name__}")
+    n_test = int(round(test_size * len(ratings)))
+    if not 0 < n_test < len(ratings):
+        raise ValueError(
+            f"test_size: expected a share leaving rows on both sides, got {test_size} of {len(ratings)} rows"
+        )
+    order = np.random.default_rng(int(seed)).permutation(len(ratings))
+    return ratings.iloc[np.sort(order[n_test:])], ratings.iloc[np.sort(order[:n_test])]
+
+
+def rating_errors(y_true, y_pred) -> pd.Series:
+    """Give RMSE and MAE of predicted ratings (scikit-learn's metrics) as a Series.
+
+    Introduced in lesson 09.
+    """
+    true = np.asarray(y_true, dtype=np.float64)
+    pred = np.asarray(y_pred, dtype=np.float64)
+    if true.ndim != 1 or true.size == 0:
+        raise ValueError(f"y_true: expected a non-empty 1-d array of ratings, got shape {true.shape}")
+    if pred.shape != true.shape:
+        raise ValueError(f"y_pred: expected shape {true.shape} like y_true, got {pred.shape}")
+    for name, arr in (("y_true", true), ("y_pred", pred)):
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name}: expected finite numbers, got {int((~np.isfinite(arr)).sum())} NaN or inf")
+    return pd.Series(
+        {"RMSE": root_mean_squared_error(true, pred), "MAE": mean_absolute_error(true, pred)},
+        name="error",
+    )
+
+
+class _RatingModel:
+    """Shared fit/predict plumbing: id indexes, the global mean, clipping."""
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "global_mean_"):
+            raise RuntimeError(f"{type(self).__name__} is not fitted yet: call fit(ratings) first")
+
+    def _index(self, ratings: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        self.user_ids_ = pd.Index(np.unique(ratings[C.USER].to_numpy()), name=C.USER)
+        self.item_ids_ = pd.Index(np.unique(ratings[C.ITEM].to_numpy()), name=C.ITEM)
+        users = self.user_ids_.get_indexer(ratings[C.USER])
+        items = self.item_ids_.get_indexer(ratings[C.ITEM])
+        values = ratings[C.RATING].to_numpy(dtype=np.float64)
+        self.global_mean_ = float(values.mean())
+        self.rating_range_ = (float(values.min()), float(values.max()))
+        return users, items, values
+
+    def _positions(self, pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Give row positions of the users and items of ``pairs``; -1 where unknown."""
+        return self.user_ids_.get_indexer(pairs[C.USER]), self.item_ids_.get_indexer(pairs[C.ITEM])
+
+    def _finish(self, pred: np.ndarray) -> np.ndarray:
+        if getattr(self, "clip", False):
+            pred = np.clip(pred, *self.rating_range_)
+        return pred
+
+    def score_ratings(self, ratings: pd.DataFrame) -> pd.Series:
+        """Give RMSE and MAE of the model's predictions for the rated pairs of ``ratings``."""
+        _check_pairs(ratings, "ratings", rating=True)
+        return rating_errors(ratings[C.RATING].to_numpy(), self.predict(ratings))
+
+
+def _lookup(values: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """Give ``values[pos]`` with 0 (a zero row) where ``pos`` is -1 (unknown id)."""
+    known = pos >= 0
+    out = np.zeros((len(pos),) + values.shape[1:], dtype=np.float64)
+    out[known] = values[pos[known]]
+    return out
+
+
+class GlobalMean(_RatingModel):
+    """Predict the training mean rating for every pair: the floor every model must beat.
+
+    Attributes
+    ----------
+    global_mean_ : float
+
+    Introduced in lesson 09.
+    """
+
+    def fit(self, ratings: pd.DataFrame):
+        """Learn the mean rating of ``ratings`` (``user_id, item_id, rating``); give ``self``."""
+        _check_pairs(ratings, "ratings", rating=True)
+        self._index(ratings)
+        return self
+
+    def predict(self, pairs: pd.DataFrame) -> np.ndarray:
+        """Give the predicted rating of every row of ``pairs`` (``user_id, item_id``)."""
+        self._check_fitted()
+        _check_pairs(pairs, "pairs", rating=False)
+        return np.full(len(pairs), self.global_mean_)
+
+
+class BiasBaseline(_RatingModel):
+    """Predict ``mu + b_u + b_i``: regularised user and item biases fitted by alternating least squares.
+
+    Minimises ``sum_(u,i) (r_ui - mu - b_u - b_i)^2 + reg_user sum_u b_u^2 +
+    reg_item sum_i b_i^2``. With the user biases fixed, each item bias has the
+    closed form ``b_i = sum_u (r_ui - mu - b_u) / (reg_item + n_i)`` (and
+    symmetrically for users): a mean shrunk towards 0 for items with few
+    ratings. The defaults are those of Surprise's ``BaselineOnly``.
+
+    Parameters
+    ----------
+    reg_user, reg_item : float >= 0
+    n_iter : int
+        Alternations (item step then user step).
+
+    Attributes
+    ----------
+    global_mean_ : float
+    user_bias_, item_bias_ : ndarray
+        One per id of ``user_ids_`` / ``item_ids_``.
+
+    Introduced in lesson 09.
+    """
+
+    def __init__(self, reg_user: float = 15.0, reg_item: float = 10.0, n_iter: int = 10, clip: bool = True):
+        self.reg_user = reg_user
+        self.reg_item = reg_item
+        self.n_iter = n_iter
+        self.clip = clip
+
+    def fit(self, ratings: pd.DataFrame):
+        """Learn the biases from ``ratings`` (``user_id, item_id, rating``); give ``self``."""
+        _check_pairs(ratings, "ratings", rating=True)
+        reg_u = require_in_range(self.reg_user, "reg_user", 0.0, np.inf)
+        reg_i = require_in_range(self.reg_item, "reg_item", 0.0, np.inf)
+        n_iter = require_positive_int(self.n_iter, "n_iter")
+        _check_bool(self.clip, "clip")
+        users, items, values = self._index(ratings)
+        n_u, n_i = len(self.user_ids_), len(self.item_ids_)
+        count_u = np.bincount(users, minlength=n_u)
+        count_i = np.bincount(items, minlength=n_i)
+        resid = values - self.global_mean_
+        b_u, b_i = np.zeros(n_u), np.zeros(n_i)
+        for _ in range(n_iter):
+            b_i = np.bincount(items, resid - b_u[users], minlength=n_i) / (reg_i + count_i)
+            b_u = np.bincount(users, resid - b_i[items], minlength=n_u) / (reg_u + count_u)
+        self.user_bias_, self.item_bias_ = b_u, b_i
+        return self
+
+    def predict(self, pairs: pd.DataFrame) -> np.ndarray:
+        """Give ``mu + b_u + b_i`` for every row of ``pairs`` (0 bias for unknown ids)."""
+        self._check_fitted()
+        _check_pairs(pairs, "pairs", rating=False)
+        u, i = self._positions(pairs)
+        return self._finish(self.global_mean_ + _lookup(self.user_bias_, u) + _lookup(self.item_bias_, i))
+
+
+class ExplicitMF(_RatingModel):
+    """Biased matrix factorisation for ratings, trained in torch with minibatches.
+
+    Prediction: ``r_hat_ui = mu + b_u + b_i + p_u . q_i``. Training minimises
+    the L2-regularised squared error over the set ``K`` of rated pairs, with
+    the penalty of each rating's parameters inside the sum (Koren, Bell &
+    Volinsky 2009, the form their per-rating SGD minimises)::
+
+        J = sum_{(u,i) in K} [ (r_ui - r_hat_ui)^2
+                               + reg * (|p_u|^2 + |q_i|^2 + b_u^2 + b_i^2) ]
+
+    so a user with many ratings has their factors penalised more often, in
+    proportion to the evidence. A minibatch ``B`` of ratings gives the
+    unbiased estimate ``J_B / |B|`` of ``J / |K|``; Adam minimises it. ``mu`` is
+    the training mean and is not learned.
+
+    Parameters
+    ----------
+    n_factors : int
+        Length of ``p_u`` and ``q_i``.
+    reg : float >= 0
+        The ``reg`` (lambda) above.
+    lr : float > 0
+        Adam's learning rate.
+    epochs : int
+        Passes over the training ratings.
+    batch_size : int
+    init_std : float >= 0
+        Standard deviation of the normal initial factors (biases start at 0).
+    clip : bool
+        Clip predictions to the training rating range (1-5 on MovieLens).
+    random_state : int
+        Seeds the initial factors and the order of the minibatches.
+    device : str or torch.device, optional
+        Default: :func:`pmkt_lessons.device.get_device`.
+    progress : bool
+        Show a tqdm bar over epochs.
+
+    Attributes
+    ----------
+    global_mean_ : float
+    user_ids_, item_ids_ : pd.Index
+    user_factors_, item_factors_ : ndarray (n, n_factors)
+    user_bias_, item_bias_ : ndarray (n,)
+    history_ : DataFrame
+        Per epoch: ``train_objective``, the mean of the epoch's minibatch
+        objectives (a running estimate of ``J / |K|``) and, with ``eval_set``,
+        ``eval_rmse``, the RMSE on it after the epoch.
+    fit_seconds_ : float
+    device_ : torch.device
+
+    Introduced in lesson 09.
+    """
+
+    def __init__(
+        self,
+        n_factors: int = 64,
+        reg: float = 0.1,
+        lr: float = 0.02,
+        epochs: int = 15,
+        batch_size: int = 4096,
+        init_std: float = 0.1,
+        clip: bool = True,
+        random_state: int = 0,
+        device=None,
+        progress: bool = False,
+    ):
+        self.n_factors = n_factors
+        self.reg = reg
+        self.lr = lr
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.init_std = init_std
+        self.clip = clip
+        self.random_state = random_state
+        self.device = device
+        self.progress = progress
+
+    def _check_params(self) -> None:
+        require_positive_int(self.n_factors, "n_factors")
+        require_in_range(self.reg, "reg", 0.0, np.inf)
+        require_in_range(self.lr, "lr", 0.0, np.inf, low_inclusive=False)
+        require_positive_int(self.epochs, "epochs")
+        require_positive_int(self.batch_size, "batch_size")
+        require_in_range(self.init_std, "init_std", 0.0, np.inf)
+        _check_bool(self.clip, "clip")
+        _check_bool(self.progress, "progress")
+        if isinstance(self.random_state, bool) or not isinstance(self.random_state, (int, np.integer)):
+            raise TypeError(f"random_state: expected an integer, got {type(self.random_state).__name__}")
+
+    def fit(self, ratings: pd.DataFrame, eval_set: pd.DataFrame | None = None):
+        """Learn biases and factors from ``ratings`` (``user_id, item_id, rating``); give ``self``.
+
+        ``eval_set`` (same columns), if given, is scored after every epoch into
+        ``history_`` to watch over-fitting; it does not steer training.
+        """
+        _check_pairs(ratings, "ratings", rating=True)
+        if eval_set is not None:
+            _check_pairs(eval_set, "eval_set", rating=True)
+        self._check_params()
+        device = resolve_device(self.device)
+        start = time.perf_counter()
+        with training_threads(device):
+            self._train(ratings, eval_set, device)
+        self.device_ = device
+        self.fit_seconds_ = time.perf_counter() - start
+        return self
+
+    def _train(self, ratings: pd.DataFrame, eval_set: pd.DataFrame | None, device) -> None:
+        import torch
+        from tqdm.auto import tqdm
+
+        users, items, values = self._index(ratings)
+        gen = torch.Generator().manual_seed(int(self.random_state))
+        n_u, n_i, k = len(self.user_ids_), len(self.item_ids_), self.n_factors
+        params = {
+            "P": torch.randn(n_u, k, generator=gen) * self.init_std,
+            "Q": torch.randn(n_i, k, generator=gen) * self.init_std,
+            "bu": torch.zeros(n_u),
+            "bi": torch.zeros(n_i),
+        }
+        params = {name: t.to(device).requires_grad_() for name, t in params.items()}
+        optimiser = torch.optim.Adam(params.values(), lr=self.lr)
+        u_all = torch.from_numpy(users).to(device)
+        i_all = torch.from_numpy(items).to(device)
+        r_all = torch.from_numpy(values.astype(np.float32)).to(device)
+        mu = self.global_mean_
+        history = []
+        for epoch in tqdm(range(1, self.epochs + 1), desc="ExplicitMF", disable=not self.progress):
+            order = torch.randperm(len(values), generator=gen).to(device)
+            total = 0.0
+            for batch in order.split(self.batch_size):
+                u, i = u_all[batch], i_all[batch]
+                p, q, b_u, b_i = params["P"][u], params["Q"][i], params["bu"][u], params["bi"][i]
+                err = r_all[batch] - (mu + b_u + b_i + (p * q).sum(1))
+                penalty = (p * p).sum(1) + (q * q).sum(1) + b_u**2 + b_i**2
+                loss = (err**2 + self.reg * penalty).mean()
+                optimiser.zero_grad()
+                loss.backward()
+                optimiser.step()
+                total += float(loss.detach()) * len(batch)
+            self._store(params)
+            row = {"epoch": epoch, "train_objective": total / len(values)}
+            if eval_set is not None:
+                row["eval_rmse"] = float(self.score_ratings(eval_set)["RMSE"])
+            history.append(row)
+        self.history_ = pd.DataFrame(history).set_index("epoch")
+
+    def _store(self, params: dict) -> None:
+        def grab(name):
+            return params[name].detach().cpu().numpy().astype(np.float64)
+
+        self.user_factors_, self.item_factors_ = grab("P"), grab("Q")
+        self.user_bias_, self.item_bias_ = grab("bu"), grab("bi")
+
+    def predict(self, pairs: pd.DataFrame) -> np.ndarray:
+        """Give ``mu + b_u + b_i + p_u . q_i`` for every row of ``pairs`` (zeros for unknown ids)."""
+        self._check_fitted()
+        _check_pairs(pairs, "pairs", rating=False)
+        u, i = self._positions(pairs)
+        dot = (_lookup(self.user_factors_, u) * _lookup(self.item_factors_, i)).sum(axis=1)
+        return self._finish(
+            self.global_mean_ + _lookup(self.user_bias_, u) + _lookup(self.item_bias_, i) + dot
+        )
