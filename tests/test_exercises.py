@@ -73,3 +73,24 @@ def test_hint_and_solution(capsys, monkeypatch):
     monkeypatch.setenv("PMKT_HIDE_SOLUTIONS", "1")
     ex.solution()
     assert "hidden" in capsys.readouterr().out
+
+
+def test_number_checker_traps_shares_and_tolerance():
+    from pmkt_lessons.exercises import number_checker
+
+    check = number_checker(0.25, "the share", {0.75: "that is the other group"}, share=True)
+    assert check(0.2502) is None
+    assert check(0.75) == "that is the other group"
+    assert "outside [0, 1]" in check(25)
+    assert "too low" in check(0.2)
+    assert "expected a number" in check("a quarter")
+
+
+def test_count_checker():
+    from pmkt_lessons.exercises import count_checker
+
+    check = count_checker(169, "items", {170: "strip the trailing space"})
+    assert check(169) is None
+    assert check(170) == "strip the trailing space"
+    assert check(171) == "171 is not the number of items"
+    assert "whole number" in check(169.0) and "whole number" in check(True)

@@ -16,6 +16,7 @@ Trainers who hand out a student copy set ``PMKT_HIDE_SOLUTIONS=1`` so that
 from __future__ import annotations
 
 import importlib
+import numbers
 import os
 import pkgutil
 from collections.abc import Callable
@@ -123,6 +124,53 @@ def all_exercises() -> dict[str, list[Exercise]]:
         module = importlib.import_module(f"{__name__}.{name}")
         result[name] = list(module.EXERCISES)
     return result
+
+
+def number_checker(
+    expected: float,
+    what: str,
+    traps: dict[float, str] | None = None,
+    *,
+    rel: float = 2e-3,
+    trap_tol: float = 1e-4,
+    share: bool = False,
+) -> Callable[[Any], str | None]:
+    """Give a checker for a numeric answer: right within ``rel`` of ``expected``.
+
+    ``traps`` maps typical wrong values (a percentage instead of a share, the
+    other arm, ...) to a message explaining that mistake; an answer within
+    ``trap_tol * max(1, |trap|)`` of a trap gets that message. With
+    ``share=True`` an answer outside [0, 1] is told to give a share.
+    """
+    traps = traps or {}
+
+    def check(answer: Any) -> str | None:
+        try:
+            value = float(answer)
+        except (TypeError, ValueError):
+            return f"expected a number for {what}, got {type(answer).__name__}"
+        if share and not 0 <= value <= 1:
+            return f"{value:g} is outside [0, 1]: give a share, not a count or a percentage."
+        for trap, message in traps.items():
+            if abs(value - trap) <= trap_tol * max(1.0, abs(trap)):
+                return message
+        return close_enough(value, expected, what, rel=rel)
+
+    return check
+
+
+def count_checker(expected: int, what: str, traps: dict[int, str] | None = None) -> Callable[[Any], str | None]:
+    """Give a checker for a whole-number answer; ``traps`` map typical wrong counts to a message."""
+    traps = traps or {}
+
+    def check(answer: Any) -> str | None:
+        if isinstance(answer, bool) or not isinstance(answer, numbers.Integral):
+            return f"expected a whole number for {what}, got {type(answer).__name__}"
+        if answer == expected:
+            return None
+        return traps.get(int(answer), f"{answer:,} is not the number of {what}")
+
+    return check
 
 
 def close_enough(got: Any, expected: float, what: str, *, rel: float = 1e-3, abs_: float = 1e-9) -> str | None:

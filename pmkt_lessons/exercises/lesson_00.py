@@ -5,28 +5,14 @@ Introduced in lesson 00.
 
 from __future__ import annotations
 
-import numbers
-
 from ..course import course_map
 from ..data import REGISTRY, catalogue
-from . import Exercise
-
-
-def _count_checker(expected: int, what: str, traps: dict[int, str]):
-    def check(answer):
-        if isinstance(answer, bool) or not isinstance(answer, numbers.Integral):
-            return f"expected a whole number for {what}, got {type(answer).__name__}"
-        if answer == expected:
-            return None
-        return traps.get(int(answer), f"{answer} is not the number of {what}")
-
-    return check
-
+from . import Exercise, count_checker
 
 ex1 = Exercise(
     name="00.1 datasets",
     question="How many datasets does the course catalogue list? (answer: an int)",
-    checker=_count_checker(
+    checker=count_checker(
         len(REGISTRY),
         "datasets",
         {13: "13 is the number of files that verify_all() checks; some datasets have several files."},
@@ -70,7 +56,7 @@ def _total_minutes() -> int:
 ex3 = Exercise(
     name="00.3 course length",
     question="How many minutes does the whole course plan, lessons 00 to 20 together? (an int)",
-    checker=_count_checker(
+    checker=count_checker(
         _total_minutes(),
         "minutes",
         {

@@ -7,13 +7,11 @@ suite proves the two agree. Introduced in lesson 01.
 
 from __future__ import annotations
 
-import numbers
-
 import pandas as pd
 
 from .. import columns as C
 from ..cleaning import clean_transactions, iqr_outliers
-from . import Exercise, close_enough
+from . import Exercise, close_enough, count_checker
 from . import _online_retail as retail
 
 ROWS_WITHOUT_NON_PRODUCT = 391_150
@@ -23,24 +21,13 @@ MAD_PRICE_OUTLIERS = 33_622
 CLEAN_COUNTRIES = 37
 
 
-def _int_checker(expected: int, what: str, traps: dict[int, str]):
-    def check(answer):
-        if isinstance(answer, bool) or not isinstance(answer, numbers.Integral):
-            return f"expected a whole number for {what}, got {type(answer).__name__}"
-        if answer == expected:
-            return None
-        return traps.get(int(answer), f"{answer:,} is not the number of {what}")
-
-    return check
-
-
 ex1 = Exercise(
     name="01.1 non-product codes",
     question=(
         "Clean raw with the default choices plus drop_non_product=True. "
         "How many rows are left? (an int)"
     ),
-    checker=_int_checker(
+    checker=count_checker(
         ROWS_WITHOUT_NON_PRODUCT,
         "rows left",
         {
@@ -85,7 +72,7 @@ ex2 = Exercise(
 ex3 = Exercise(
     name="01.3 IQR on prices",
     question="How many lines of the clean data does iqr_outliers (k = 1.5) flag on UnitPrice? (an int)",
-    checker=_int_checker(
+    checker=count_checker(
         IQR_PRICE_OUTLIERS,
         "lines flagged",
         {MAD_PRICE_OUTLIERS: "that is what mad_outliers flags; the question asks for the IQR rule."},
@@ -103,7 +90,7 @@ ex4 = Exercise(
         "How many columns does pd.get_dummies(clean['Country']) have, i.e. how many "
         "indicator columns does one-hot encoding of the country create? (an int)"
     ),
-    checker=_int_checker(
+    checker=count_checker(
         CLEAN_COUNTRIES,
         "indicator columns",
         {

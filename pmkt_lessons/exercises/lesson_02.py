@@ -7,10 +7,11 @@ solutions recompute them with ``pmkt_lessons.behaviour``. Introduced in lesson 0
 from __future__ import annotations
 
 import numbers
+from functools import partial
 
 from .. import behaviour as B
 from .. import columns as C
-from . import Exercise, close_enough
+from . import Exercise, number_checker
 from . import _online_retail as retail
 
 NOVEMBER_CUSTOMERS = 1_664
@@ -44,20 +45,7 @@ ex1 = Exercise(
 )
 
 
-def _share_checker(expected: float, what: str, traps: dict[float, str]):
-    def check(answer):
-        try:
-            value = float(answer)
-        except (TypeError, ValueError):
-            return f"expected a share between 0 and 1 for {what}, got {type(answer).__name__}"
-        if value > 1:
-            return f"{value:g} is above 1: give a share between 0 and 1, not a count or a percentage."
-        for trap, message in traps.items():
-            if abs(value - trap) <= 1e-3:
-                return message
-        return close_enough(value, expected, what, rel=2e-3)
-
-    return check
+_share_checker = partial(number_checker, share=True, trap_tol=1e-3)
 
 
 ex2 = Exercise(

@@ -8,11 +8,11 @@ recompute with ``pmkt_lessons.recsys``. Introduced in lesson 06.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from .. import columns as C
 from .. import recsys as rs
-from . import Exercise, close_enough
+from . import Exercise, number_checker
 from . import _online_retail as retail
 
 NDCG_TOY = (1 + 1 / math.log2(5)) / (1 + 1 / math.log2(3) + 1 / math.log2(4))
@@ -30,20 +30,7 @@ def course_split() -> rs.CourseSplit:
     return rs.course_split(retail.clean())
 
 
-def _number_checker(expected: float, what: str, traps: dict[float, str], *, share: bool = True):
-    def check(answer):
-        try:
-            value = float(answer)
-        except (TypeError, ValueError):
-            return f"expected a number for {what}, got {type(answer).__name__}"
-        if share and not 0 <= value <= 1:
-            return f"{value:g} is outside [0, 1]: give a share, not a count or a percentage."
-        for trap, message in traps.items():
-            if abs(value - trap) <= 1e-4 * max(1.0, abs(trap)):
-                return message
-        return close_enough(value, expected, what, rel=2e-3)
-
-    return check
+_number_checker = partial(number_checker, share=True)
 
 
 ex1 = Exercise(

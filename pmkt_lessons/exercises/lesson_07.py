@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import columns as C
 from .. import recsys as rs
-from . import Exercise, close_enough
+from . import Exercise, number_checker
 from .lesson_06 import course_split
 
 TINY = pd.DataFrame(
@@ -38,24 +38,10 @@ def tiny_interactions() -> rs.Interactions:
     return rs.build_interactions(long, C.USER, C.ITEM, weight=C.RATING, users=TINY.index, items=TINY.columns)
 
 
-def _checker(expected: float, what: str, traps: dict[float, str]):
-    def check(answer):
-        try:
-            value = float(answer)
-        except (TypeError, ValueError):
-            return f"expected a number for {what}, got {type(answer).__name__}"
-        for trap, message in traps.items():
-            if abs(value - trap) <= 1e-4 * max(1.0, abs(trap)):
-                return message
-        return close_enough(value, expected, what, rel=2e-3)
-
-    return check
-
-
 ex1 = Exercise(
     name="07.1 cosine by hand",
     question="In the 4 x 5 example, what is the cosine similarity of products B and E?",
-    checker=_checker(
+    checker=number_checker(
         COSINE_BE,
         "cosine(B, E)",
         {
@@ -84,7 +70,7 @@ ex2 = Exercise(
         "With cosine and k_neighbours=2, what is Dev's weighted-sum (not normalised) item-kNN "
         "score for product D in the 4 x 5 example?"
     ),
-    checker=_checker(
+    checker=number_checker(
         DEV_D_SUM,
         "Dev's score for D",
         {
@@ -116,7 +102,7 @@ def _jaccard20_ndcg() -> float:
 ex3 = Exercise(
     name="07.3 fewer neighbours",
     question='On the course split, what is the NDCG@10 of rs.ItemKNN("jaccard", k_neighbours=20)?',
-    checker=_checker(
+    checker=number_checker(
         JACCARD20_NDCG,
         "NDCG@10",
         {

@@ -7,11 +7,11 @@ hold its figures and the reference solutions recompute them with
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from .. import columns as C
 from .. import recsys as rs
-from . import Exercise, close_enough
+from . import Exercise, close_enough, number_checker
 from .lesson_06 import course_split
 
 CONTENT_NEAREST = "22776"          # SWEETHEART CAKESTAND 3 TIER
@@ -64,20 +64,7 @@ answer = content.similar_items("22423", k=1).index[0]     # '22776' SWEETHEART C
 )
 
 
-def _share_checker(expected: float, what: str, traps: dict[float, str]):
-    def check(answer):
-        try:
-            value = float(answer)
-        except (TypeError, ValueError):
-            return f"expected a number for {what}, got {type(answer).__name__}"
-        if not 0 <= value <= 1:
-            return f"{value:g} is outside [0, 1]: give a share, not a count or a percentage."
-        for trap, message in traps.items():
-            if abs(value - trap) <= 1e-4:
-                return message
-        return close_enough(value, expected, what, rel=2e-3)
-
-    return check
+_share_checker = partial(number_checker, share=True)
 
 
 def _new_product_customers() -> float:

@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from .. import columns as C
-from . import Exercise, close_enough
+from . import Exercise, number_checker
 
 COLD_START_TEST_RATINGS = 36
 COLD_START_SHARE = 36 / 20_000
@@ -36,20 +36,6 @@ def movielens_split():
     return split_ratings(load_movielens_100k().ratings)
 
 
-def _number(expected: float, what: str, traps: dict[float, str], *, rel: float = 2e-3):
-    def check(answer):
-        try:
-            value = float(answer)
-        except (TypeError, ValueError):
-            return f"expected a number for {what}, got {type(answer).__name__}"
-        for trap, message in traps.items():
-            if abs(value - trap) <= 1e-4 * max(1.0, abs(trap)):
-                return message
-        return close_enough(value, expected, what, rel=rel)
-
-    return check
-
-
 def _cold_start() -> int:
     train, test = movielens_split()
     unknown = ~test[C.USER].isin(train[C.USER]) | ~test[C.ITEM].isin(train[C.ITEM])
@@ -62,7 +48,7 @@ ex1 = Exercise(
         "How many of the 20,000 test ratings of split_ratings(ratings) belong to a user or a film "
         "that has no rating at all in the training part? Answer with a count."
     ),
-    checker=_number(
+    checker=number_checker(
         COLD_START_TEST_RATINGS,
         "the number of cold-start test ratings",
         {
@@ -94,7 +80,7 @@ ex2 = Exercise(
         "By how much does BiasBaseline() lower the test RMSE compared with GlobalMean()? "
         "Answer RMSE(global mean) - RMSE(biases), a positive number."
     ),
-    checker=_number(
+    checker=number_checker(
         BIAS_RMSE_GAIN,
         "the RMSE gain",
         {

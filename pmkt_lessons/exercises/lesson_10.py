@@ -8,8 +8,9 @@ prediction and one early-stopping decision. Introduced in lesson 10.
 from __future__ import annotations
 
 import math
+from functools import partial
 
-from . import Exercise, close_enough
+from . import Exercise, number_checker
 
 TRAIN_PURCHASES = 162_825
 ROWS_PER_EPOCH = 5 * TRAIN_PURCHASES
@@ -26,18 +27,7 @@ VAL_NDCG = (0.052, 0.071, 0.080, 0.079, 0.083, 0.081, 0.080)
 """Validation NDCG@10 after epochs 1..7, for exercise 10.3."""
 
 
-def _number(expected: float, what: str, traps: dict[float, str], *, rel: float = 1e-3):
-    def check(answer):
-        try:
-            value = float(answer)
-        except (TypeError, ValueError):
-            return f"expected a number for {what}, got {type(answer).__name__}"
-        for trap, message in traps.items():
-            if abs(value - trap) <= 1e-4 * max(1.0, abs(trap)):
-                return message
-        return close_enough(value, expected, what, rel=rel)
-
-    return check
+_number = partial(number_checker, rel=1e-3)
 
 
 def _rows_per_epoch() -> int:

@@ -6,29 +6,18 @@ solutions compute them with the package. Introduced in lesson 14.
 
 from __future__ import annotations
 
-import numpy as np
+from functools import partial
 
 from ..ads import convert_price, value_per_impression
 from ..simulate.auctions import second_price_auction
-from . import Exercise, close_enough
+from . import Exercise, number_checker
 
 CPM, CTR = 4.0, 0.005
 AUCTION_BIDS = (2.0, 3.5, 1.2, 3.1)
 P_CTR, P_CVR, VALUE = 0.02, 0.05, 40.0
 
 
-def _number_checker(expected: float, what: str, traps: dict[float, str]):
-    def check(answer):
-        try:
-            value = float(answer)
-        except (TypeError, ValueError):
-            return f"expected a number for {what}, got {type(answer).__name__}"
-        for trap, message in traps.items():
-            if np.isclose(value, trap, rtol=1e-6, atol=0.0):
-                return message
-        return close_enough(value, expected, what, rel=1e-4)
-
-    return check
+_number_checker = partial(number_checker, rel=1e-4, trap_tol=1e-6)
 
 
 ex1 = Exercise(
