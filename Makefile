@@ -9,11 +9,14 @@ VENV ?= .venv
 # Set TORCH_INDEX=https://download.pytorch.org/whl/cpu where pip would otherwise fetch a CUDA torch.
 TORCH_INDEX ?=
 NB ?= notebooks/[0-9][0-9]_*.ipynb
+# Test processes: notebooks run two at a time on the 2-core machine (one kernel per core).
+JOBS ?= 2
 
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --disable-pip-version-check --quiet -c constraints.txt \
 	$(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX))
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+XDIST := -n $(JOBS) --dist loadfile
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
@@ -53,11 +56,11 @@ unit: setup
 	$(PY) -m pytest tests
 
 nbval: setup
-	$(PY) -m pytest $(NBVAL) -p no:randomly $(NB)
+	$(PY) -m pytest $(XDIST) $(NBVAL) $(NB)
 
 test: setup
 	$(VENV)/bin/ruff check pmkt_lessons tests tools
-	$(PY) -m pytest tests $(NBVAL) $(NB)
+	$(PY) -m pytest $(XDIST) tests $(NBVAL) $(NB)
 
 bench: setup
 	$(PY) tools/notebooks.py bench $(NB)
@@ -69,7 +72,8 @@ refresh: setup
 lock: setup
 	$(PY) -m pip install --quiet uv
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra lab --extra bench-recsys \
-		--extra bench-ctr --python-version 3.11 --find-links /opt/wheels \
+		--extra bench-ctr --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+		--find-links /opt/wheels \
 		--annotation-style line --no-header -o constraints.new
 	$(PY) tools/sync_envs.py constraints.new
 
