@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import statistics
 import sys
 import time
@@ -187,17 +186,10 @@ def retail_rows(repeats: int) -> list[dict]:
 def hardware() -> str:
     import torch
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    from notebooks import hardware as machine  # tools/ is on sys.path when run as a script
+
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, torch {torch.__version__}, "
-            f"CPU only; load average at the start {load}")
+    return f"{machine()}, torch {torch.__version__}, CPU only; load average at the start {load}"
 
 
 def table(rows: list[dict], cols: list[str], digits: int = 4) -> str:
