@@ -31,7 +31,8 @@ $(VENV)/.stamp-base:
 	touch $@
 
 $(VENV)/.stamp-dev: $(VENV)/.stamp-base pyproject.toml constraints.txt
-	$(PIP) -e ".[dev]"
+	$(PIP) -e ".[dev,crosscheck]"
+	$(PY) -m pip install --disable-pip-version-check --quiet --no-deps --ignore-requires-python obp==0.5.7
 	$(PY) -m pip install --disable-pip-version-check --quiet --no-deps recbole==1.2.1
 	touch $@
 
@@ -71,7 +72,7 @@ refresh: setup
 
 lock: setup
 	$(PY) -m pip install --quiet uv
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra lab --extra bench-recsys \
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra lab --extra crosscheck --extra docs --extra bench-recsys \
 		--extra bench-ctr --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
 		--find-links /opt/wheels \
 		--annotation-style line --no-header -o constraints.new

@@ -43,9 +43,13 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("15", "15_ab_testing", "A/B testing", "power and sample size, tests and intervals, the peeking trap, the Hillstrom campaign", "hillstrom, simulated", "experiments", 60),
     Lesson("16", "16_uplift", "Uplift modelling", "T- and S-learners, uplift and Qini curves, value of a targeting policy", "hillstrom, simulated", "uplift", 60),
     Lesson("17", "17_bandits", "Bandits and real-time marketing", "epsilon-greedy, UCB, Thompson sampling, regret, off-policy evaluation (IPS, DR)", "open_bandit, simulated", "bandits", 60),
-    Lesson("18", "18_responsible_marketing", "Responsible marketing", "pseudonymisation, k-anonymity, fairness of targeting, popularity bias", "bank_marketing, online_retail", "privacy, fairness", 45),
-    Lesson("19", "19_text_signals", "Text signals", "sentiment from TF-IDF + logistic regression to a small torch model", "sentiment", "text", 45),
-    Lesson("20", "20_capstone", "Capstone: the feedback loop", "segment, recommend, predict response, allocate budget, test, retrain", "several", "all", 90),
+    Lesson("18", "18_responsible_marketing", "Responsible marketing", "pseudonymisation with keyed hashes, k-anonymity, differential privacy, fairness of targeting, popularity bias", "bank_marketing, online_retail", "privacy, fairness", 60),
+    Lesson("19", "19_text_signals", "Text signals", "a lexicon baseline, TF-IDF + logistic regression, domain shift, a small attention model, topics", "sentiment", "text, attention", 60),
+    Lesson("20", "20_sequential_recommendation", "Sequential recommendation", "buy-it-again and transition baselines, SASRec and a BERT4Rec-style model, next-item and time-split evaluation", "online_retail, movielens_100k", "recsys.sequential, attention", 60),
+    Lesson("21", "21_real_time_marketing", "Real-time marketing", "event streams, features updated per event, prequential evaluation, FTRL and River, drift detection, contextual bandits", "online_retail, simulated, open_bandit", "streaming, bandits", 60),
+    Lesson("22", "22_models_as_a_service", "Models as a service", "a FastAPI service, saved models with checksums, an event log, A/B routing, latency under load", "saved models of 07-12", "serving", 60),
+    Lesson("23", "23_scaling_out", "Scaling out", "the same queries in DuckDB, Spark in local mode for rules, ALS and logistic regression, how cost grows with data", "online_retail, groceries, simulated", "scale", 60),
+    Lesson("24", "24_capstone", "Capstone: the feedback loop", "segment, recommend, predict response, allocate budget, serve, test, retrain on a simulated shop", "simulated shop", "all", 90),
 )
 
 

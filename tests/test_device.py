@@ -57,3 +57,21 @@ def test_seed_everything_repeats_every_generator():
 def test_seed_bad_input(seed, error):
     with pytest.raises(error, match="seed"):
         device.seed_everything(seed)
+
+
+def test_limit_threads_restores_torch_threads():
+    from threadpoolctl import threadpool_info
+
+    before = torch.get_num_threads()
+    with device.limit_threads(1):
+        assert torch.get_num_threads() == 1
+        assert all(p["num_threads"] == 1 for p in threadpool_info())
+    assert torch.get_num_threads() == before
+    with device.limit_threads(None):
+        assert torch.get_num_threads() == before
+
+
+@pytest.mark.parametrize(("n", "error"), [(0, ValueError), (1.5, TypeError), (True, TypeError)])
+def test_limit_threads_bad_input(n, error):
+    with pytest.raises(error, match="n_threads"), device.limit_threads(n):
+        pass

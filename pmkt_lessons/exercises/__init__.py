@@ -64,6 +64,11 @@ class Exercise:
         exception is reported as a wrong answer, not as a crash.
     hint_text, solution_code : str
         Shown by ``hint()`` and ``solution()``.
+    kind : {"compute", "function", "concept"}
+        What the exercise asks: compute a value, write a function checked on
+        hidden cases, or answer a concept question (a quiz).
+    explanation : str
+        Printed after every checked answer, right or wrong (concept quizzes).
     reference : callable
         Returns the reference answer; the test suite checks that it passes.
     wrong_answers : callable
@@ -77,6 +82,8 @@ class Exercise:
     solution_code: str
     reference: Callable[[], Any]
     wrong_answers: Callable[[], list[Any]] = field(default=lambda: [])
+    kind: str = "compute"
+    explanation: str = ""
 
     def evaluate(self, answer: Any) -> Feedback:
         """Give the verdict on ``answer`` without printing it."""
@@ -86,9 +93,10 @@ class Exercise:
             problem = self.checker(answer)
         except Exception as exc:  # noqa: BLE001 - a broken answer is feedback, not a crash
             problem = f"checking your answer raised {type(exc).__name__}: {exc}"
+        why = f"\n{self.explanation.strip()}" if self.explanation else ""
         if problem:
-            return Feedback("wrong", problem)
-        return Feedback("correct", f"{self.name} solved.")
+            return Feedback("wrong", f"{problem}{why}")
+        return Feedback("correct", f"{self.name} solved.{why}")
 
     def check(self, answer: Any = Ellipsis) -> None:
         """Print whether ``answer`` is correct, what is off, or that it is not attempted yet."""
@@ -183,3 +191,46 @@ def close_enough(got: Any, expected: float, what: str, *, rel: float = 1e-3, abs
         return None
     direction = "too high" if value > expected else "too low"
     return f"{what} is {value:g}, which is {direction}"
+
+
+def choice_checker(correct: str, options: dict[str, str], traps: dict[str, str] | None = None) -> Callable[[Any], str | None]:
+    """Give a checker for a multiple-choice concept question.
+
+    ``options`` maps each letter ("a", "b", ...) to its text; the student
+    answers with the letter (any case, surrounding spaces ignored). ``traps``
+    map a wrong letter to why that option is tempting but wrong.
+    """
+    if correct not in options:
+        raise ValueError(f"correct: expected one of {sorted(options)}, got {correct!r}")
+    traps = traps or {}
+
+    def check(answer: Any) -> str | None:
+        if not isinstance(answer, str):
+            return f"answer with the letter of one option ({', '.join(sorted(options))}), got {type(answer).__name__}"
+        letter = answer.strip().lower()
+        if letter not in options:
+            return f"{answer!r} is not an option: answer with one of {', '.join(sorted(options))}."
+        if letter == correct:
+            return None
+        return traps.get(letter, f"({letter}) is not the best answer.")
+
+    return check
+
+
+def quiz_question(
+    name: str, question: str, options: dict[str, str], correct: str, explanation: str,
+    traps: dict[str, str] | None = None, hint_text: str = "Re-read the section this question is about.",
+) -> Exercise:
+    """Build a "Check your understanding" multiple-choice question (an ``Exercise`` of kind 'concept')."""
+    listed = "\n".join(f"  ({key}) {text}" for key, text in sorted(options.items()))
+    return Exercise(
+        name=name,
+        question=f"{question}\n{listed}",
+        checker=choice_checker(correct, options, traps),
+        hint_text=hint_text,
+        solution_code=f"answer = {correct!r}",
+        reference=lambda: correct,
+        wrong_answers=lambda: [k for k in options if k != correct],
+        kind="concept",
+        explanation=explanation,
+    )
