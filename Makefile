@@ -20,7 +20,7 @@ XDIST := -n $(JOBS) --dist loadfile
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup setup-lab lab run-all test unit nbval lint bench refresh lock bench-recsys bench-ctr clean
+.PHONY: help setup setup-lab lab run-all test unit nbval lint bench refresh lock bench-recsys bench-ctr clean student slides site
 
 help:
 	@sed -n '2,7p' Makefile
@@ -31,7 +31,7 @@ $(VENV)/.stamp-base:
 	touch $@
 
 $(VENV)/.stamp-dev: $(VENV)/.stamp-base pyproject.toml constraints.txt
-	$(PIP) -e ".[dev,crosscheck]"
+	$(PIP) -e ".[dev,crosscheck,docs]"
 	$(PY) -m pip install --disable-pip-version-check --quiet --no-deps --ignore-requires-python obp==0.5.7
 	$(PY) -m pip install --disable-pip-version-check --quiet --no-deps recbole==1.2.1
 	touch $@
@@ -97,3 +97,13 @@ bench-recsys: $(BENCH_VENV)/.stamp
 
 bench-ctr: $(BENCH_VENV)/.stamp
 	$(BPY) tools/bench_ctr.py
+
+# Trainer kit: student edition, slide decks and the course website, from the committed notebooks.
+student: setup
+	$(PY) tools/student_edition.py
+
+slides: setup
+	$(PY) tools/build_slides.py
+
+site: setup
+	$(PY) tools/build_site.py

@@ -108,7 +108,7 @@ class Exercise:
 
     def solution(self) -> None:
         """Print the reference solution (or that the trainer hid it)."""
-        if os.environ.get(HIDE_SOLUTIONS_ENV, "") not in ("", "0"):
+        if solutions_hidden():
             print(f"The solution of {self.name} is hidden in this copy of the course.")
             return
         print(f"Solution of {self.name}:\n{self.solution_code.strip()}")
@@ -116,6 +116,15 @@ class Exercise:
     def describe(self) -> None:
         """Print the question."""
         print(f"Exercise {self.name}: {self.question}")
+
+
+def solutions_hidden() -> bool:
+    """Tell whether ``$PMKT_HIDE_SOLUTIONS`` hides solutions: 1/true/yes hide; 0/false/no/unset show.
+
+    Any other value hides them too (a trainer's typo should not reveal answers).
+    """
+    value = os.environ.get(HIDE_SOLUTIONS_ENV, "").strip().lower()
+    return value not in ("", "0", "false", "no", "off")
 
 
 def lesson_modules() -> list[str]:
