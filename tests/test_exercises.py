@@ -30,10 +30,14 @@ def test_unattempted_is_not_an_error(module, exercise, capsys):
     assert "not attempted yet" in capsys.readouterr().out
 
 
-def test_every_lesson_has_two_to_four_exercises():
+def test_every_lesson_has_two_to_four_exercises_and_at_most_five_quiz_questions():
     for module, exercises in all_exercises().items():
-        assert 2 <= len(exercises) <= 4, f"{module} has {len(exercises)} exercises"
+        tasks = [ex for ex in exercises if ex.kind != "concept"]
+        quiz = [ex for ex in exercises if ex.kind == "concept"]
+        assert 2 <= len(tasks) <= 4, f"{module} has {len(tasks)} exercises"
+        assert len(quiz) <= 5, f"{module} has {len(quiz)} quiz questions"
         assert all(isinstance(ex, Exercise) for ex in exercises)
+        assert all(ex.kind in ("compute", "function", "concept") for ex in exercises)
 
 
 def _toy(checker=lambda a: None if a == 3 else "expected 3"):

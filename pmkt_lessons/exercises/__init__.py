@@ -135,11 +135,11 @@ def lesson_modules() -> list[str]:
 
 
 def all_exercises() -> dict[str, list[Exercise]]:
-    """Give every lesson's exercises, keyed by module name (used by the tests)."""
+    """Give every lesson's exercises and concept-quiz questions, keyed by module name (used by the tests)."""
     result = {}
     for name in lesson_modules():
         module = importlib.import_module(f"{__name__}.{name}")
-        result[name] = list(module.EXERCISES)
+        result[name] = list(module.EXERCISES) + list(getattr(module, "QUIZ", []))
     return result
 
 
