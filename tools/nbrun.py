@@ -48,6 +48,11 @@ def lesson_notebooks(args: list[str]) -> list[Path]:
     return paths
 
 
+def _short(path: Path) -> str:
+    """Give ``path`` relative to the repository when it is inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 class NotebookFailed(Exception):
     """A notebook stopped at an error; the message says which cell and what went wrong."""
 
@@ -101,7 +106,7 @@ def execute(path: Path, out: Path | None) -> None:
         )
         where = f"cell {failed + 1}" if failed is not None else "a cell"
         first = nb.cells[failed].source.strip().splitlines()[:1] if failed is not None else []
-        saved = f" [executed up to the error: {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}]" if out is not None else ""
+        saved = f" [executed up to the error: {_short(out)}]" if out is not None else ""
         raise NotebookFailed(
             f"{where} ({first[0] if first else ''}) raised {exc.ename}: {exc.evalue}{saved}"
         ) from None
@@ -195,16 +200,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("notebooks", nargs="*")
     parser.add_argument("--update-docs", action="store_true",
                         help="bench: also rewrite docs/BENCHMARKS.md and the README table")
-    ns = parser.parse_args(argv)
+    ns = parser.parse_intermixed_args(argv)
     paths = lesson_notebooks(ns.notebooks)
     failures = []
     if ns.command == "bench":
         # Rows of notebooks not measured this time are kept from the committed page.
         rows = read_rows() if ns.update_docs else {}
         target = BENCH_FILE if ns.update_docs else BUILD_BENCH_FILE
-        print(f"benchmarking {len(paths)} notebook(s), one at a time; table: {target.relative_to(ROOT)}", flush=True)
+        print(f"benchmarking {len(paths)} notebook(s), one at a time; table: {_short(target)}", flush=True)
     else:
-        where = "in place" if ns.command == "refresh" else f"into {EXECUTED.relative_to(ROOT)}/"
+        where = "in place" if ns.command == "refresh" else f"into {_short(EXECUTED)}/"
         print(f"executing {len(paths)} notebook(s) {where}, each in a fresh kernel "
               "(usually 10-40 s each)", flush=True)
     for path in paths:

@@ -127,7 +127,7 @@ class Console:
         if proc.returncode != 0:
             print(f" FAILED after {seconds:.0f} s")
             tail = "\n".join(output.rstrip().splitlines()[-30:])
-            print(f"--- last lines of {self.log.relative_to(ROOT)} ---\n{tail}\n---", flush=True)
+            print(f"--- last lines of {self.log} ---\n{tail}\n---", flush=True)
             raise SystemExit(f"set-up step failed: {step.title}. Full output: {self.log}")
         print(f" done in {seconds:.0f} s", flush=True)
         for line in error_lines(output):
@@ -137,6 +137,14 @@ class Console:
 def error_lines(output: str) -> list[str]:
     """Give the lines pip marked as errors (``ERROR: ...``) in a command's output."""
     return [line.strip() for line in output.splitlines() if re.match(r"^\s*ERROR\b", line)]
+
+
+def _short(path: Path) -> str:
+    """Give ``path`` relative to the working directory when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def venv_python(venv: Path) -> Path:
@@ -261,7 +269,7 @@ def torch_summary(venv: Path) -> tuple[str, bool]:
 def check(venv: Path, extras: list[str], console: Console) -> None:
     """Restore what went missing after the set-up; print one line on the environment."""
     if not venv_python(venv).is_file():
-        raise SystemExit(f"{venv} has no Python: run `make clean setup` to rebuild it")
+        raise SystemExit(f"{_short(venv)} has no Python: run `make clean setup` to rebuild it")
     if not carrier_present(venv):
         console.run(Step(f"MovieLens 100K carrier missing: reinstall {RECBOLE_SPEC}", "a few seconds",
                          pip(venv, "--no-deps", "--force-reinstall", RECBOLE_SPEC)))
@@ -269,16 +277,17 @@ def check(venv: Path, extras: list[str], console: Console) -> None:
         console.run(Step(f"obp missing: reinstall {OBP_SPEC}", "a few seconds",
                          pip(venv, "--no-deps", "--ignore-requires-python", OBP_SPEC)))
     summary, _ = torch_summary(venv)
-    console.say(f"environment {venv}: ready ({summary}, MovieLens carrier present)")
+    console.say(f"{_short(venv)} is ready: {summary}, MovieLens 100K carrier present (full set-up log: {_short(LOG)})")
 
 
 def setup(venv: Path, extras: list[str], variant: str, index: str | None, python: str) -> None:
     console = Console()
-    console.say(f"setting up {venv} (full log: {LOG.relative_to(ROOT)})")
+    console.say(f"setting up {_short(venv)} (full log: {_short(LOG)})")
     start = time.perf_counter()
     first = []
     if not venv_python(venv).is_file():
-        first.append(Step(f"create the virtual environment {venv}", "5-15 s", [python, "-m", "venv", str(venv)]))
+        first.append(Step(f"create the virtual environment {_short(venv)}", "5-15 s",
+                          [python, "-m", "venv", str(venv)]))
         # The pip that comes with the venv may be too old for the lock's wheels.
         first.append(Step("update pip", "5-20 s", pip(venv, "--upgrade", "pip>=24")))
     steps = install_steps(venv, extras)
@@ -295,7 +304,7 @@ def setup(venv: Path, extras: list[str], variant: str, index: str | None, python
     summary, cuda = torch_summary(venv)
     if cuda and variant == "cpu":
         console.say(f"note: {summary} although the CPU build was asked for (see the note above).")
-    console.say(f"done in {time.perf_counter() - start:.0f} s: {summary}. Next: `make lab` (or `make help`).")
+    console.say(f"set-up done in {time.perf_counter() - start:.0f} s. Next: `make lab`, or `make help` for the rest.")
 
 
 def main(argv: list[str] | None = None) -> None:
