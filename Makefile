@@ -11,8 +11,8 @@ comma := ,
 PYTHON ?= python3.11
 ## the virtual environment's folder
 VENV ?= .venv
-## torch build: cpu (default on Linux), a CUDA tag such as cu126 (a GPU), or pypi (default on macOS)
-TORCH ?= $(if $(filter Linux,$(shell uname -s)),cpu,pypi)
+## torch build: cpu (Linux default), a CUDA tag such as cu126 (a GPU), pypi (macOS default); remembered in .venv
+TORCH ?= $(or $(shell cat $(VENV)/.torch 2>/dev/null),$(if $(filter Linux,$(shell uname -s)),cpu,pypi))
 ## index URL for that torch build, e.g. a mirror (default: download.pytorch.org/whl/TORCH)
 TORCH_INDEX ?=
 ## optional dependency groups of pyproject.toml installed into .venv
@@ -61,6 +61,7 @@ $(STAMP): pyproject.toml constraints.txt tools/setup_env.py
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found. Install Python 3.11, or pass PYTHON=/path/to/python3.11"; exit 1; }
 	@$(PYTHON) tools/setup_env.py --venv $(VENV) --extras $(EXTRAS) --torch $(TORCH) $(if $(TORCH_INDEX),--torch-index $(TORCH_INDEX))
 	@rm -f $(VENV)/.stamp-*
+	@echo $(TORCH) > $(VENV)/.torch
 	@touch $@
 
 setup: $(STAMP) ## create or update .venv (about 4 min the first time), and restore the MovieLens carrier if it went missing
