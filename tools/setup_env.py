@@ -208,7 +208,7 @@ def torch_step(venv: Path, variant: str, index: str | None, console: Console) ->
     console.say(
         f"note: {index} cannot be reached ({why}; checked in {time.perf_counter() - start:.1f} s), "
         f"so torch {version} comes from pip's usual index instead. On Linux that can be the "
-        "CUDA build (~2.7 GB); the course runs on it too. Details: README, 'Using a GPU'."
+        "CUDA build (~2.7 GB); the course runs on it too (README, Troubleshooting)."
     )
     if have and have.split("+")[0] == version:
         console.say(f"torch {have} already installed")
