@@ -3,8 +3,10 @@
 Dry runs (`make -n`) only: nothing is installed or executed here.
 """
 
+import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,9 @@ TARGETS = re.findall(r"^([a-z][a-z0-9_-]*):(?!=)", MAKEFILE, flags=re.M)
 VARIABLES = re.findall(r"^([A-Z_]+) *\?=", MAKEFILE, flags=re.M)
 
 def make(*args: str) -> str:
-    out = subprocess.run(["make", "--no-print-directory", *args], cwd=ROOT, capture_output=True, text=True)
+    # Not what the calling make (e.g. `make test JOBS=1`) or the shell set: the defaults.
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", *VARIABLES}}
+    out = subprocess.run(["make", "--no-print-directory", *args], cwd=ROOT, capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
     return out.stdout
 
@@ -59,10 +63,17 @@ def test_every_target_is_phony(target):
     assert target in phony
 
 
-def test_setup_asks_for_the_cpu_build_on_linux():
-    out = make("-n", "-B", "setup")
-    assert "tools/setup_env.py --venv .venv --extras dev,crosscheck,lab --torch cpu" in out
-    assert "--torch cu126" in make("-n", "-B", "setup", "TORCH=cu126")
+def test_setup_asks_for_the_cpu_build_on_linux(tmp_path):
+    fresh = tmp_path / "venv"  # no remembered choice yet
+    out = make("-n", "-B", "setup", f"VENV={fresh}")
+    default = "cpu" if sys.platform.startswith("linux") else "pypi"
+    assert f"tools/setup_env.py --venv {fresh} --extras dev,crosscheck,lab --torch {default}" in out
+    assert "--torch cu126" in make("-n", "-B", "setup", f"VENV={fresh}", "TORCH=cu126")
+
+
+def test_the_torch_choice_is_remembered_in_the_venv(tmp_path):
+    (tmp_path / ".torch").write_text("cu126\n")
+    assert "--torch cu126" in make("-n", "-B", "setup", f"VENV={tmp_path}")
 
 
 def test_bench_writes_tracked_files_only_when_asked():
