@@ -64,7 +64,7 @@ $(STAMP): pyproject.toml constraints.txt tools/setup_env.py
 	@echo $(TORCH) > $(VENV)/.torch
 	@touch $@
 
-setup: $(STAMP) ## create or update .venv (about 4 min the first time), and restore the MovieLens carrier if it went missing
+setup: $(STAMP) ## create or update .venv (4-6 min the first time), and restore the MovieLens carrier if it went missing
 	@$(PY) tools/setup_env.py --check --venv $(VENV) --extras $(EXTRAS)
 
 lab: setup ## open JupyterLab at the repository root on lesson 00 (the path Binder opens); LAB_ARGS adds flags
