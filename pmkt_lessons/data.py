@@ -13,6 +13,8 @@ import hashlib
 import importlib.util
 import io
 import os
+import shlex
+import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -528,42 +530,99 @@ def _movielens_from_grouplens() -> MovieLens | None:
     return MovieLens(ratings=ratings.astype("int64"), items=items[MOVIELENS_ITEM_COLUMNS])
 
 
+def pip_command() -> str:
+    """Give the pip command that installs into the running Python.
+
+    ``.venv/bin/pip`` (run in the repository root) when this is the course's own
+    environment, otherwise ``<this python> -m pip``: a bare ``pip`` may belong
+    to another Python and install where the lessons never look.
+    """
+    repo_venv = Path(__file__).resolve().parent.parent / ".venv"
+    try:
+        if Path(sys.prefix).resolve() == repo_venv.resolve():
+            return ".venv/bin/pip"
+    except OSError:
+        pass
+    return f"{shlex.quote(sys.executable)} -m pip"
+
+
+def _read_cache(cached: Path) -> tuple[MovieLens | None, str]:
+    """Give (the cached MovieLens if it is there and sound, why it is not used otherwise)."""
+    if not cached.is_file():
+        return None, ""
+    try:
+        data = pd.read_pickle(cached)
+    except Exception as exc:  # noqa: BLE001 - any unreadable pickle is a corrupt cache
+        return None, f"the cache file {cached} is corrupt ({type(exc).__name__}); delete it: `rm {shlex.quote(str(cached))}`"
+    if not isinstance(data, MovieLens) or movielens_fingerprint(data.ratings) != MOVIELENS_RATINGS_SHA256:
+        return None, (
+            f"the cache file {cached} is stale (not the expected ratings); "
+            f"delete it: `rm {shlex.quote(str(cached))}`"
+        )
+    return data, ""
+
+
 def load_movielens_100k(*, download: bool = True, use_cache: bool = True) -> MovieLens:
     """Give MovieLens 100K ratings (``user_id, item_id, rating, timestamp``) and films (lesson 09).
 
     MovieLens may not be redistributed, so it is not in ``datasets/``. The
-    routes, in order: the parsed cache in :func:`cache_dir`; the copy inside
-    the ``recbole`` wheel (installed by the set-up commands with
-    ``pip install --no-deps recbole==1.2.1``); a download from GroupLens when
-    online and ``download=True``. Whatever the route, the ratings must match
-    a fixed fingerprint, else the data is rejected.
+    routes, in order: the copy inside the ``recbole`` wheel (installed by
+    ``make setup`` with ``pip install --no-deps recbole==1.2.1``); the parsed
+    cache ``movielens_100k.pkl`` in :func:`cache_dir`, whose location is printed
+    when it is used (it stands in for a missing carrier); a download from
+    GroupLens when online and ``download=True``. Whatever the route, the
+    ratings must match a fixed fingerprint, else the data is rejected. A stale
+    or corrupt cache is named in the error, with the command that removes it.
     """
     cached = cache_dir() / "movielens_100k.pkl"
-    if use_cache and cached.is_file():
-        data = pd.read_pickle(cached)
-        if isinstance(data, MovieLens) and movielens_fingerprint(data.ratings) == MOVIELENS_RATINGS_SHA256:
-            return data
-    routes = [_movielens_from_recbole] + ([_movielens_from_grouplens] if download else [])
-    for route in routes:
-        data = route()
-        if data is None:
-            continue
+    data = _movielens_from_recbole()
+    if data is not None:
         got = movielens_fingerprint(data.ratings)
         if got != MOVIELENS_RATINGS_SHA256:
             raise DatasetChecksumError(
-                f"MovieLens 100K from {route.__name__[len('_movielens_from_'):]} does not match "
-                f"the expected ratings (fingerprint {got}). Reinstall it with "
-                f"`pip install --no-deps --force-reinstall {RECBOLE_SPEC}`."
+                f"MovieLens 100K from recbole does not match the expected ratings "
+                f"(fingerprint {got}). Reinstall it: "
+                f"`{pip_command()} install --no-deps --force-reinstall {RECBOLE_SPEC}`."
             )
-        if use_cache:
-            try:
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                pd.to_pickle(data, cached)
-            except OSError:
-                pass
+        if use_cache and not cached.is_file():
+            _write_cache(data, cached)
         return data
+    cache_problem = ""
+    if use_cache:
+        data, cache_problem = _read_cache(cached)
+        if data is not None:
+            print(
+                f"MovieLens 100K: read from the cache {cached} (the recbole carrier is not "
+                f"installed; `{pip_command()} install --no-deps {RECBOLE_SPEC}` restores it)"
+            )
+            return data
+    if download:
+        data = _movielens_from_grouplens()
+        if data is not None:
+            got = movielens_fingerprint(data.ratings)
+            if got != MOVIELENS_RATINGS_SHA256:
+                raise DatasetChecksumError(
+                    f"MovieLens 100K downloaded from {MOVIELENS_URL} does not match the "
+                    f"expected ratings (fingerprint {got}). Install the carrier instead: "
+                    f"`{pip_command()} install --no-deps {RECBOLE_SPEC}`."
+                )
+            if use_cache and _write_cache(data, cached):
+                print(f"MovieLens 100K: downloaded from GroupLens, cached in {cached}")
+            return data
     raise DatasetMissingError(
-        "MovieLens 100K is not available offline. Install its carrier with "
-        f"`pip install --no-deps {RECBOLE_SPEC}` (the set-up commands do this), "
-        f"or go online so it can be fetched from {MOVIELENS_URL}."
+        "MovieLens 100K is not available offline. Install its carrier, in the repository "
+        f"root: `{pip_command()} install --no-deps {RECBOLE_SPEC}` (or run `make setup`, "
+        f"which restores it)"
+        + (f", or go online so it can be fetched from {MOVIELENS_URL}" if download else "")
+        + (f". Also, {cache_problem}." if cache_problem else ".")
     )
+
+
+def _write_cache(data: MovieLens, cached: Path) -> bool:
+    """Save ``data`` to the cache file; give whether that worked (a read-only home is fine)."""
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        pd.to_pickle(data, cached)
+    except OSError:
+        return False
+    return True
