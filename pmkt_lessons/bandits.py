@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
 from . import columns as C
+from .randomness import check_random_state
 from .validation import (
     require_frame,
     require_in_range,
@@ -33,11 +35,14 @@ PROPENSITY_SCORE = "propensity_score"
 # =========================================================================== online policies
 
 
-class BanditPolicy:
+class BanditPolicy(BaseEstimator):
     """Base class: a policy that picks one of K arms per run from click and pull counts.
 
     Subclasses implement ``choose``; :func:`run_bandit` keeps the counts,
-    forgetting them as ``discount`` or ``window`` say. Introduced in lesson 17.
+    forgetting them as ``discount`` or ``window`` say, and checks the
+    hyper-parameters first (``check_params``): the constructor only stores
+    them, so ``get_params``, ``set_params`` and ``clone`` work as in
+    scikit-learn. Introduced in lesson 17.
 
     Parameters
     ----------
@@ -51,13 +56,20 @@ class BanditPolicy:
     label = "policy"
 
     def __init__(self, *, discount: float = 1.0, window: int | None = None):
-        self.discount = require_in_range(discount, "discount", 0, 1, low_inclusive=False)
-        self.window = None if window is None else require_positive_int(window, "window")
-        if self.window is not None and self.discount < 1:
-            raise ValueError(
-                f"window: expected either a window or a discount below 1, got window={window} "
-                f"and discount={discount}"
-            )
+        self.discount = discount
+        self.window = window
+
+    def check_params(self) -> BanditPolicy:
+        """Give ``self`` after checking every hyper-parameter (errors name it)."""
+        require_in_range(self.discount, "discount", 0, 1, low_inclusive=False)
+        if self.window is not None:
+            require_positive_int(self.window, "window")
+            if self.discount < 1:
+                raise ValueError(
+                    f"window: expected either a window or a discount below 1, got window={self.window} "
+                    f"and discount={self.discount}"
+                )
+        return self
 
     @property
     def name(self) -> str:
@@ -71,9 +83,6 @@ class BanditPolicy:
     def choose(self, pulls: np.ndarray, clicks: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Give one arm per run (an int array of length n_runs) from (n_runs, K) pull and click counts."""
         raise NotImplementedError
-
-    def __repr__(self) -> str:
-        return f"<{self.name}>"
 
 
 def _argmax_random_ties(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -97,7 +106,11 @@ class EpsilonGreedy(BanditPolicy):
 
     def __init__(self, epsilon: float = 0.1, *, discount: float = 1.0, window: int | None = None):
         super().__init__(discount=discount, window=window)
-        self.epsilon = require_in_range(epsilon, "epsilon", 0, 1)
+        self.epsilon = epsilon
+
+    def check_params(self) -> BanditPolicy:
+        require_in_range(self.epsilon, "epsilon", 0, 1)
+        return super().check_params()
 
     @property
     def name(self) -> str:
@@ -125,7 +138,11 @@ class UCB1(BanditPolicy):
 
     def __init__(self, c: float = 1.0, *, discount: float = 1.0, window: int | None = None):
         super().__init__(discount=discount, window=window)
-        self.c = require_in_range(c, "c", 0, np.inf)
+        self.c = c
+
+    def check_params(self) -> BanditPolicy:
+        require_in_range(self.c, "c", 0, np.inf)
+        return super().check_params()
 
     @property
     def name(self) -> str:
@@ -149,8 +166,13 @@ class ThompsonSampling(BanditPolicy):
         self, alpha: float = 1.0, beta: float = 1.0, *, discount: float = 1.0, window: int | None = None
     ):
         super().__init__(discount=discount, window=window)
-        self.alpha = require_in_range(alpha, "alpha", 0, np.inf, low_inclusive=False)
-        self.beta = require_in_range(beta, "beta", 0, np.inf, low_inclusive=False)
+        self.alpha = alpha
+        self.beta = beta
+
+    def check_params(self) -> BanditPolicy:
+        require_in_range(self.alpha, "alpha", 0, np.inf, low_inclusive=False)
+        require_in_range(self.beta, "beta", 0, np.inf, low_inclusive=False)
+        return super().check_params()
 
     def choose(self, pulls, clicks, rng):
         misses = np.maximum(pulls - clicks, 0.0)  # guards rounding when counts are discounted
@@ -181,7 +203,7 @@ def run_bandit(
     ctrs: object,
     horizon: int | None = None,
     n_runs: int = 200,
-    seed: int = 0,
+    random_state=0,
 ) -> pd.DataFrame:
     """Give the regret curve of a policy played ``n_runs`` times against simulated CTRs.
 
@@ -200,7 +222,7 @@ def run_bandit(
         Number of steps; required when ``ctrs`` is constant.
     n_runs : int
         Independent runs (e.g. 500): the curve is their mean.
-    seed : int
+    random_state : None, int or numpy Generator
         Seed of the single generator that draws every run.
 
     Returns
@@ -213,10 +235,11 @@ def run_bandit(
     """
     if not isinstance(policy, BanditPolicy):
         raise TypeError(f"policy: expected a BanditPolicy such as ThompsonSampling(), got {type(policy).__name__}")
+    policy.check_params()
     schedule = _ctr_schedule(ctrs, horizon)
     n_runs = require_positive_int(n_runs, "n_runs")
     horizon, n_arms = schedule.shape
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
     pulls = np.zeros((n_runs, n_arms))
     clicks = np.zeros((n_runs, n_arms))
     # flat views: cell (run, arm) is run * n_arms + arm, one fancy index per update
@@ -411,7 +434,7 @@ def off_policy_estimates(
     *,
     alpha: float = 0.05,
     n_boot: int = 2000,
-    seed: int = 0,
+    random_state=0,
 ) -> pd.DataFrame:
     """Give IPS, SNIPS (and DR when a reward model is given) estimates with two intervals each.
 
@@ -428,7 +451,7 @@ def off_policy_estimates(
         1 - confidence level of the intervals (0.05: 95 %).
     n_boot : int
         Bootstrap resamples of the log's rows.
-    seed : int
+    random_state : None, int or numpy Generator
         Seed of the bootstrap.
 
     Returns
@@ -458,7 +481,7 @@ def off_policy_estimates(
     estimate["SNIPS"] = snips
     se["SNIPS"] = np.sqrt(np.sum((w * (r - snips)) ** 2)) / np.sum(w)
 
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
     boot = {name: np.empty(n_boot) for name in estimate}
     chunk = max(1, min(n_boot, 2_000_000 // n))  # bounds the index matrix to ~16 MB
     for start in range(0, n_boot, chunk):
@@ -497,7 +520,7 @@ def crossfit_reward_model(
     reward_col: str = CLICK,
     prior_strength: float = 100.0,
     n_folds: int = 5,
-    seed: int = 0,
+    random_state=0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Give a cross-fitted reward model's ``q_logged`` and ``q_target`` for the doubly robust estimator.
 
@@ -528,7 +551,7 @@ def crossfit_reward_model(
     a = actions.get_indexer(log[action_col])
     s = slots.get_indexer(log[slot_col])
     r = log[reward_col].to_numpy(dtype=float)
-    fold = np.random.default_rng(seed).permutation(len(log)) % n_folds
+    fold = check_random_state(random_state).permutation(len(log)) % n_folds
     n_a, n_s = len(actions), len(slots)
     cell = (fold * n_a + a) * n_s + s
     shape = (n_folds, n_a, n_s)

@@ -18,6 +18,7 @@ from scipy import optimize, special, stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep
 
+from .randomness import check_random_state
 from .validation import require_frame, require_in_range, require_no_nan, require_positive_int
 
 ALTERNATIVES = ("two-sided", "larger", "smaller")
@@ -235,7 +236,7 @@ def compare_means(
     *,
     confidence: float = 0.95,
     n_resamples: int = 2000,
-    seed: int = 0,
+    random_state=0,
 ) -> pd.DataFrame:
     """Give, for every arm against the control, the difference in mean, Welch's test and a bootstrap interval.
 
@@ -257,7 +258,7 @@ def compare_means(
         Confidence level of both intervals.
     n_resamples : int
         Bootstrap resamples.
-    seed : int
+    random_state : None, int or numpy Generator
         Seed of the bootstrap's random generator.
 
     Returns
@@ -275,7 +276,7 @@ def compare_means(
     others = _arms(df, arm, control)
     labels = df[arm].astype(object)
     y_c = df.loc[labels == control, outcome].to_numpy(dtype=float)
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
     rows = []
     for name in others:
         y_t = df.loc[labels == name, outcome].to_numpy(dtype=float)

@@ -118,9 +118,9 @@ def test_competition_by_hour_bad_hours(bad):
 
 def test_competing_bids_shape_seed_and_scale():
     p = np.full(40_000, 0.02)
-    bids = au.simulate_competing_bids(p, n_competitors=3, seed=1)
+    bids = au.simulate_competing_bids(p, n_competitors=3, random_state=1)
     assert bids.shape == (40_000, 3)
-    np.testing.assert_array_equal(bids, au.simulate_competing_bids(p, n_competitors=3, seed=1))
+    np.testing.assert_array_equal(bids, au.simulate_competing_bids(p, n_competitors=3, random_state=1))
     # the noise has mean 1: each competitor bids its value per click times p on average
     np.testing.assert_allclose(bids.mean(axis=0) / 0.02, au.COMPETITOR_VALUE_PER_CLICK[:3], rtol=0.02)
     assert (au.simulate_competing_bids(np.zeros(5)) == 0).all()
@@ -128,8 +128,8 @@ def test_competing_bids_shape_seed_and_scale():
 
 def test_competing_bids_follow_the_hour():
     p = np.full(20_000, 0.03)
-    busy = au.simulate_competing_bids(p, np.full(20_000, au.PEAK_HOUR), seed=2).mean()
-    quiet = au.simulate_competing_bids(p, np.full(20_000, (au.PEAK_HOUR + 12) % 24), seed=2).mean()
+    busy = au.simulate_competing_bids(p, np.full(20_000, au.PEAK_HOUR), random_state=2).mean()
+    quiet = au.simulate_competing_bids(p, np.full(20_000, (au.PEAK_HOUR + 12) % 24), random_state=2).mean()
     ratio = (1 + au.COMPETITION_AMPLITUDE) / (1 - au.COMPETITION_AMPLITUDE)
     assert busy / quiet == pytest.approx(ratio, rel=1e-9)
 
@@ -152,7 +152,7 @@ def test_competing_bids_do_not_mutate():
 
 @pytest.fixture(scope="module")
 def day():
-    return au.simulate_ad_day(30_000, cvr=0.2, seed=3)
+    return au.simulate_ad_day(30_000, cvr=0.2, random_state=3)
 
 
 def test_ad_day_columns_and_order(day):
@@ -173,9 +173,9 @@ def test_ad_day_conversions_follow_clicks(day):
 
 
 def test_ad_day_is_seeded(day):
-    again = au.simulate_ad_day(30_000, cvr=0.2, seed=3)
+    again = au.simulate_ad_day(30_000, cvr=0.2, random_state=3)
     pd.testing.assert_frame_equal(day, again)
-    other = au.simulate_ad_day(30_000, cvr=0.2, seed=4)
+    other = au.simulate_ad_day(30_000, cvr=0.2, random_state=4)
     assert not other["click"].equals(day["click"])
 
 

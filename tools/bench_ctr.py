@@ -70,8 +70,8 @@ def split(n_rows: int, seed: int):
 def run_ours(train, val, test, s) -> dict:
     model = DeepFM(
         list(CATEGORICAL_FIELDS), list(NUMERIC_FIELDS), embedding_dim=s["embedding_dim"], hidden=s["hidden"],
-        lr=s["lr"], weight_decay=s["l2"], batch_size=s["batch_size"], max_epochs=s["epochs"],
-        patience=s["epochs"], seed=s["seed"], device="cpu", progress=False,
+        lr=s["lr"], weight_decay=s["l2"], batch_size=s["batch_size"], epochs=s["epochs"],
+        patience=s["epochs"], random_state=s["seed"], device="cpu", progress=False,
     )
     start = time.perf_counter()
     model.fit(train, train[CLICK], val, val[CLICK])

@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..randomness import check_random_state
+from ..training import seed_from
 from ..validation import require_in_range, require_positive_int, require_probabilities
 from .clicks import CLICK, DEFAULT_WORLD_SEED, HOUR, P_CLICK, make_click_world
 
@@ -159,7 +161,7 @@ def simulate_competing_bids(
     *,
     n_competitors: int = 5,
     noise: float = 0.6,
-    seed: int = 0,
+    random_state=0,
 ) -> np.ndarray:
     """Give competitors' bids (euros per impression) for impressions with known click probabilities.
 
@@ -175,7 +177,7 @@ def simulate_competing_bids(
     p = require_probabilities(p_click, "p_click")
     n_competitors = require_positive_int(n_competitors, "n_competitors")
     noise = require_in_range(noise, "noise", 0.0, 3.0)
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
     values = np.resize(np.array(COMPETITOR_VALUE_PER_CLICK), n_competitors)
     estimate = p[:, None] * rng.lognormal(-0.5 * noise**2, noise, (p.size, n_competitors))
     bids = estimate * values[None, :]
@@ -192,7 +194,7 @@ def simulate_ad_day(
     *,
     cvr: float = 0.1,
     n_competitors: int = 5,
-    seed: int = 0,
+    random_state=0,
     world_seed: int = DEFAULT_WORLD_SEED,
 ) -> pd.DataFrame:
     """Give one simulated day of ad impressions in time order, with competing bids and outcomes.
@@ -208,7 +210,7 @@ def simulate_ad_day(
         True probability that a click converts (a purchase), in [0, 1].
     n_competitors : int
         Other bidders in every auction.
-    seed : int
+    random_state : None, int or numpy Generator
         Seed of the impressions, clicks, conversions and competing bids.
     world_seed : int
         Seed of the click world (the same world as lessons 11-12 by default).
@@ -221,14 +223,15 @@ def simulate_ad_day(
         after a click) and ``top_competing_bid`` (euros per impression).
     """
     cvr = require_in_range(cvr, "cvr", 0.0, 1.0)
-    log = make_click_world(world_seed).sample(require_positive_int(n_impressions, "n_impressions"), seed=seed)
+    seed = seed_from(random_state)
+    log = make_click_world(world_seed).sample(require_positive_int(n_impressions, "n_impressions"), random_state=seed)
     log = log.sort_values(HOUR, kind="stable").reset_index(drop=True)
     rng = np.random.default_rng([seed, 14])
     log[P_CONVERSION] = cvr
     log[CONVERSION] = ((log[CLICK].to_numpy() == 1) & (rng.random(len(log)) < cvr)).astype("int8")
     bids = simulate_competing_bids(
         log[P_CLICK].to_numpy(), log[HOUR].to_numpy(), n_competitors=n_competitors,
-        seed=int(rng.integers(2**31)),
+        random_state=int(rng.integers(2**31)),
     )
     log[TOP_COMPETING_BID] = bids.max(axis=1)
     return log
