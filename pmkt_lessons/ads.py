@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .auctions import MECHANISMS, bid_against
 from .randomness import check_random_state
-from .simulate.auctions import MECHANISMS, bid_against
 from .validation import require_in_range, require_probabilities
 
 UNITS = ("CPM", "CPC", "CPA")

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pmkt_lessons import ads
-from pmkt_lessons.simulate.auctions import bid_against
+from pmkt_lessons.auctions import bid_against
 
 # --- pricing units -------------------------------------------------------------------
 
