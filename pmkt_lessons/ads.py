@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import columns as C
 from .auctions import MECHANISMS, bid_against
 from .randomness import check_random_state
 from .validation import require_in_range, require_probabilities
@@ -26,7 +27,7 @@ FACTOR = "factor"
 WINS = "wins"
 SPEND = "spend"
 SURPLUS = "surplus"
-HOUR = "hour"
+HOUR = C.HOUR
 CUM_SPEND = "cum_spend"
 CONTROL = "control"
 

@@ -22,6 +22,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
+from . import columns as C
 from . import features as F
 from .device import limit_threads
 from .validation import (
@@ -31,8 +32,7 @@ from .validation import (
     require_positive_int,
 )
 
-CLUSTER = "cluster"
-SEGMENT = "segment"
+SEGMENT = C.SEGMENT
 K_RANGE = range(2, 11)
 
 # The classic R x F grid (R and F quintile scores, 5 = best). Rows: R score

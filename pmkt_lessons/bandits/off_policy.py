@@ -27,8 +27,8 @@ from ..validation import (
     require_probabilities,
 )
 
-POSITION = "position"
-CLICK = "click"
+POSITION = C.POSITION
+CLICK = C.CLICK
 
 
 # =========================================================================== off-policy evaluation

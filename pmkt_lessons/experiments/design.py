@@ -63,8 +63,13 @@ def sample_size_per_arm(
     ``h`` between the base rate and the base rate plus the minimum detectable
     effect, ``z_alpha`` the critical value (``alpha / 2`` per side when
     two-sided) and ``z_power`` the normal quantile of the power. The treatment
-    arm gets ``ratio * n_control``. Rounded up; matches
-    ``statsmodels.stats.power.NormalIndPower().solve_power``. Introduced in
+    arm gets ``ratio * n_control``. Rounded up. Convention difference: for a
+    two-sided design this textbook formula ignores the (tiny) chance of
+    crossing the *far* critical value, which
+    ``statsmodels.stats.power.NormalIndPower().solve_power`` counts as power;
+    so ours asks the same number of customers for the effects of lesson 15
+    and up to 2 more than statsmodels (rounded up) for large effects, where
+    the far tail is not negligible. One-sided designs agree. Introduced in
     lesson 15.
 
     Parameters

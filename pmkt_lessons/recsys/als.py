@@ -65,7 +65,11 @@ def als_exact_solve(matrix, fixed, reg: float = 0.05, alpha: float = 1.0) -> np.
 
     Solves ``(F^T C_u F + reg I) x_u = F^T C_u p_u`` for each row ``u`` with
     ``numpy.linalg.solve``. Memory grows with ``nnz * n_factors^2``: meant for
-    checks on a few rows, not for training. Introduced in lesson 09.
+    checks on a few rows, not for training. Convention difference: the
+    ``implicit`` library reads the matrix entries as the confidence ``c_ui``
+    itself; here the entries are weights ``r`` and ``c = 1 + alpha r`` (Hu et
+    al.), so ``implicit`` gives the same solve on a matrix holding
+    ``1 + alpha r`` (tests/test_crosscheck.py). Introduced in lesson 09.
 
     Parameters
     ----------

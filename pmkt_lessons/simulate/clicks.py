@@ -29,6 +29,7 @@ import pandas as pd
 from scipy.optimize import brentq
 from scipy.special import expit
 
+from .. import columns as C
 from ..randomness import check_random_state
 from ..validation import require_frame, require_in_range, require_positive_int
 
@@ -36,14 +37,14 @@ USER_SEGMENT = "user_segment"
 AGE_BAND = "age_band"
 DEVICE = "device"
 SITE = "site"
-HOUR = "hour"
+HOUR = C.HOUR
 AD_CATEGORY = "ad_category"
 CREATIVE = "creative"
 SLOT = "slot"
 AD_QUALITY = "ad_quality"
 USER_VISITS = "user_visits_30d"
 P_CLICK = "p_click"
-CLICK = "click"
+CLICK = C.CLICK
 
 CATEGORICAL_FIELDS = (USER_SEGMENT, AGE_BAND, DEVICE, SITE, HOUR, AD_CATEGORY, CREATIVE, SLOT)
 NUMERIC_FIELDS = (AD_QUALITY, USER_VISITS)

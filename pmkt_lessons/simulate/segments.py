@@ -21,12 +21,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import columns as C
 from ..features import FREQUENCY, MONETARY, RECENCY, TENURE
 from ..randomness import check_random_state
 from ..validation import require_in_range, require_positive_int
 
 WINDOW_DAYS = 374
-SEGMENT = "segment"
+SEGMENT = C.SEGMENT
 CUSTOMER = "customer"
 
 # Medians of each planted segment (days, invoices, currency units).
