@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .simulate.auctions import MECHANISMS, bid_against
+from . import columns as C
+from .auctions import MECHANISMS, bid_against
+from .randomness import check_random_state
 from .validation import require_in_range, require_probabilities
 
 UNITS = ("CPM", "CPC", "CPA")
@@ -25,7 +27,7 @@ FACTOR = "factor"
 WINS = "wins"
 SPEND = "spend"
 SURPLUS = "surplus"
-HOUR = "hour"
+HOUR = C.HOUR
 CUM_SPEND = "cum_spend"
 CONTROL = "control"
 
@@ -194,7 +196,7 @@ def pace_budget(
     traffic_forecast=None,
     bid_multiplier: float = 1.0,
     gain: float = 0.35,
-    seed: int = 0,
+    random_state=0,
 ) -> PacingResult:
     """Give the outcome of spending a daily budget in second-price auctions, hour by hour.
 
@@ -235,7 +237,7 @@ def pace_budget(
         Fixed multiplier for "greedy", starting one for "multiplier".
     gain : float in (0, 1]
         How strongly the multiplier reacts to a miss.
-    seed : int
+    random_state : None, int or numpy Generator
         Seed of the throttling draws.
 
     Returns
@@ -256,7 +258,7 @@ def pace_budget(
     bid_multiplier = require_in_range(bid_multiplier, "bid_multiplier", 0.0, 1.0, low_inclusive=False)
     gain = require_in_range(gain, "gain", 0.0, 1.0, low_inclusive=False)
     share = _forecast(traffic_forecast)
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
 
     won = np.zeros(values.size, dtype=bool)
     price = np.zeros(values.size)

@@ -28,7 +28,6 @@ ONLINE_RETAIL_COLUMNS = (
 
 # Derived by pmkt_lessons.cleaning
 REVENUE = "Revenue"
-IS_CANCELLATION = "IsCancellation"
 REMOVAL_REASON = "reason"
 
 # Interaction data (recommenders, lessons 06-10)
@@ -38,3 +37,9 @@ RATING = "rating"
 TIMESTAMP = "timestamp"
 PREDICTION = "prediction"
 RANK = "rank"
+
+# Shared by several topics: one definition each
+HOUR = "hour"  # hour of day (behaviour, click log, ads)
+CLICK = "click"  # 0/1 click (click log, bandit logs)
+POSITION = "position"  # slot of an impression (Open Bandit)
+SEGMENT = "segment"  # customer segment label (segments, simulated segments)

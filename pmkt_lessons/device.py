@@ -43,6 +43,21 @@ def get_device(prefer: str | None = None):
     return torch.device("cpu")
 
 
+def resolve_device(device=None):
+    """Give ``device`` as a ``torch.device``; ``None`` picks :func:`get_device`.
+
+    The one place a trainer's ``device=`` argument is turned into a device.
+    """
+    import torch
+
+    if device is None:
+        return get_device()
+    try:
+        return torch.device(device)
+    except (TypeError, RuntimeError) as exc:
+        raise ValueError(f"device: expected 'cpu', 'cuda', 'mps', a torch.device or None, got {device!r}") from exc
+
+
 def _mps_available(torch) -> bool:
     backend = getattr(torch.backends, "mps", None)
     return bool(backend is not None and backend.is_available())

@@ -386,40 +386,39 @@ def scale_features(
 # --------------------------------------------------------------------------- interests
 
 
-def product_descriptions(clean: pd.DataFrame) -> pd.Series:
-    """Give one description per stock code: its most frequent one (ties: alphabetical first).
+def product_descriptions(
+    clean: pd.DataFrame, item_col: str = C.STOCK_CODE, text_col: str = C.DESCRIPTION
+) -> pd.Series:
+    """Give one description per product: its most frequent one (ties: alphabetically first).
 
-    Some codes carry several spellings over the year. Introduced in lesson 03.
+    Some stock codes carry several spellings over the year. The one
+    description helper of the package: ``recsys.item_descriptions`` (lesson
+    06) is this Series with the recommenders' ``item_id`` index name.
+    Introduced in lesson 03.
     """
-    require_frame(clean, [C.STOCK_CODE, C.DESCRIPTION], "clean")
-    counts = (
-        clean.dropna(subset=[C.DESCRIPTION])
-        .groupby([C.STOCK_CODE, C.DESCRIPTION])
-        .size()
-        .rename("n")
-        .reset_index()
-        .sort_values([C.STOCK_CODE, "n", C.DESCRIPTION], ascending=[True, False, True])
-        .drop_duplicates(C.STOCK_CODE)
-    )
-    return counts.set_index(C.STOCK_CODE)[C.DESCRIPTION]
+    require_frame(clean, [item_col, text_col], "clean")
+    counts = clean[[item_col, text_col]].dropna().value_counts().rename("n").reset_index()
+    counts = counts.sort_values([item_col, "n", text_col], ascending=[True, False, True], kind="stable")
+    best = counts.drop_duplicates(item_col)
+    return pd.Series(best[text_col].to_numpy(), index=pd.Index(best[item_col].to_numpy(), name=item_col),
+                     name=text_col)
 
 
 def customer_product_matrix(clean: pd.DataFrame) -> tuple[sparse.csr_matrix, pd.Index, pd.Index]:
     """Give the customer x product matrix of purchase lines, with its row and column labels.
 
     Entry ``(u, p)`` counts the lines in which customer ``u`` bought
-    product ``p``. Rows are customers and columns stock codes, both sorted.
+    product ``p``: ``recsys.build_interactions(clean, weight="count")`` as a
+    float64 matrix. Rows are customers and columns stock codes, both sorted.
     Introduced in lesson 03.
     """
+    from .recsys.interactions import build_interactions
+
     require_frame(clean, [C.CUSTOMER_ID, C.STOCK_CODE], "clean")
     require_no_nan(clean, [C.CUSTOMER_ID, C.STOCK_CODE], "clean")
-    rows, customers = pd.factorize(clean[C.CUSTOMER_ID], sort=True)
-    cols, products = pd.factorize(clean[C.STOCK_CODE], sort=True)
-    matrix = sparse.csr_matrix(
-        (np.ones(len(clean)), (rows, cols)), shape=(len(customers), len(products))
-    )
-    matrix.sum_duplicates()
-    return matrix, pd.Index(customers, name=C.CUSTOMER_ID), pd.Index(products, name=C.STOCK_CODE)
+    inter = build_interactions(clean, C.CUSTOMER_ID, C.STOCK_CODE, weight="count")
+    matrix = sparse.csr_matrix(inter.matrix, dtype=np.float64)
+    return matrix, inter.users.rename(C.CUSTOMER_ID), inter.items.rename(C.STOCK_CODE)
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,10 @@ from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
-from threadpoolctl import threadpool_limits
 
+from . import columns as C
 from . import features as F
+from .device import limit_threads
 from .validation import (
     require_frame,
     require_no_nan,
@@ -31,8 +32,7 @@ from .validation import (
     require_positive_int,
 )
 
-CLUSTER = "cluster"
-SEGMENT = "segment"
+SEGMENT = C.SEGMENT
 K_RANGE = range(2, 11)
 
 # The classic R x F grid (R and F quintile scores, 5 = best). Rows: R score
@@ -122,15 +122,18 @@ def canonical_labels(labels) -> np.ndarray:
     return rank[codes].astype("int64")
 
 
-def kmeans_labels(X, k: int, *, random_state: int = 0, n_init: int = 10) -> np.ndarray:
+def kmeans_labels(
+    X, k: int, *, random_state: int = 0, n_init: int = 10, n_threads: int | None = 1
+) -> np.ndarray:
     """Give k-means cluster labels (canonical order, 0 = largest) for the rows of ``X``.
 
-    Introduced in lesson 04.
+    ``n_threads`` limits OpenMP/BLAS while fitting (:func:`pmkt_lessons.device.limit_threads`):
+    one thread is fast and gives the same numbers on every machine. Introduced in lesson 04.
     """
     values = _matrix(X)
     k = _k(k, len(values))
     n_init = require_positive_int(n_init, "n_init")
-    with threadpool_limits(limits=1):
+    with limit_threads(n_threads):
         model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(values)
     return canonical_labels(model.labels_)
 
@@ -142,6 +145,7 @@ def kmeans_scan(
     random_state: int = 0,
     n_init: int = 10,
     silhouette_sample: int | None = 2000,
+    n_threads: int | None = 1,
 ) -> pd.DataFrame:
     """Give the inertia (elbow) and silhouette of k-means for each ``k`` in ``ks``.
 
@@ -156,6 +160,8 @@ def kmeans_scan(
     silhouette_sample : int or None
         Compute the silhouette on this many rows drawn with ``random_state``
         (the same rows for every k); ``None`` uses every row (O(n^2)).
+    n_threads : int or None
+        CPU threads while fitting (:func:`pmkt_lessons.device.limit_threads`).
 
     Returns
     -------
@@ -175,7 +181,7 @@ def kmeans_scan(
             sample = np.sort(rng.choice(len(values), size=silhouette_sample, replace=False))
     pick = slice(None) if sample is None else sample
     rows = []
-    with threadpool_limits(limits=1):
+    with limit_threads(n_threads):
         for k in ks:
             model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(values)
             labels = model.labels_[pick]

@@ -17,6 +17,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.utils.validation import check_is_fitted
 
 from pmkt_lessons.validation import require_frame, require_probabilities
 
@@ -154,6 +155,7 @@ class UnknownImputer(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        check_is_fitted(self, "modes_")
         require_frame(X, list(self.modes_), "X")
         X = X.copy()
         for col, mode in self.modes_.items():

@@ -19,6 +19,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
+from .randomness import check_random_state
 from .validation import require_frame, require_in_range, require_no_nan, require_positive_int
 
 HILLSTROM_NUMERIC = ("recency", "history", "mens", "womens", "newbie")
@@ -397,7 +398,7 @@ def qini_interval(
     baseline_score=None,
     confidence: float = 0.95,
     n_resamples: int = 1000,
-    seed: int = 0,
+    random_state=0,
 ) -> QiniInterval:
     """Give the Qini coefficient of ``score`` with a percentile bootstrap interval over customers.
 
@@ -425,7 +426,7 @@ def qini_interval(
     boot = stats.bootstrap(
         (every,), statistic, vectorized=True, n_resamples=n_resamples,
         confidence_level=confidence, method="percentile", batch=50,
-        rng=np.random.default_rng(seed),
+        rng=check_random_state(random_state),
     )
     ci = boot.confidence_interval
     return QiniInterval(estimate, float(ci.low), float(ci.high))

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pmkt_lessons import ads
-from pmkt_lessons.simulate.auctions import bid_against
+from pmkt_lessons.auctions import bid_against
 
 # --- pricing units -------------------------------------------------------------------
 
@@ -154,7 +154,7 @@ def test_greedy_stops_at_the_first_win_it_cannot_pay():
 )
 def test_pacing_never_exceeds_the_budget(seed, budget, strategy):
     value, top, hours = _market(seed=seed)
-    res = ads.pace_budget(value, top, hours, budget=budget, strategy=strategy, seed=seed)
+    res = ads.pace_budget(value, top, hours, budget=budget, strategy=strategy, random_state=seed)
     assert res.price.sum() <= budget + 1e-9
     assert (res.price[res.won] == top[res.won]).all()
     assert (value[res.won] > 0).all()
@@ -176,8 +176,8 @@ def test_multiplier_controls_stay_in_range_and_throttle_is_seeded():
     value, top, hours = _market(seed=2)
     res = ads.pace_budget(value, top, hours, budget=50.0, strategy="multiplier")
     assert ((res.hourly["control"] > 0) & (res.hourly["control"] <= 1)).all()
-    a = ads.pace_budget(value, top, hours, budget=50.0, strategy="throttle", seed=5)
-    b = ads.pace_budget(value, top, hours, budget=50.0, strategy="throttle", seed=5)
+    a = ads.pace_budget(value, top, hours, budget=50.0, strategy="throttle", random_state=5)
+    b = ads.pace_budget(value, top, hours, budget=50.0, strategy="throttle", random_state=5)
     np.testing.assert_array_equal(a.won, b.won)
 
 

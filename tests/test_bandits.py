@@ -30,7 +30,7 @@ RNG = np.random.default_rng
 )
 def test_policy_bad_hyperparameters(make, match):
     with pytest.raises((ValueError, TypeError), match=match):
-        make()
+        make().check_params()
 
 
 def test_policy_names():
@@ -91,7 +91,7 @@ def test_thompson_samples_in_proportion_to_belief():
 
 def test_uniform_random_regret_is_the_mean_gap():
     ctrs = [0.1, 0.2, 0.6]
-    result = B.run_bandit(B.EpsilonGreedy(1.0), ctrs, horizon=200, n_runs=500, seed=0)
+    result = B.run_bandit(B.EpsilonGreedy(1.0), ctrs, horizon=200, n_runs=500, random_state=0)
     per_step = 0.6 - np.mean(ctrs)
     assert result["regret"].mean() == pytest.approx(per_step, rel=0.03)
     assert result["best_arm_share"].mean() == pytest.approx(1 / 3, abs=0.02)
@@ -99,15 +99,15 @@ def test_uniform_random_regret_is_the_mean_gap():
 
 def test_greedy_on_a_sure_thing_loses_at_most_one_click():
     # arm 1 always clicks, arm 0 never: greedy tries both once, then sticks to arm 1
-    result = B.run_bandit(B.EpsilonGreedy(0.0), [0.0, 1.0], horizon=50, n_runs=300, seed=4)
+    result = B.run_bandit(B.EpsilonGreedy(0.0), [0.0, 1.0], horizon=50, n_runs=300, random_state=4)
     np.testing.assert_allclose(result["cumulative_regret"].iloc[1:], 1.0)
     assert result["regret"].iloc[0] == pytest.approx(0.5, abs=0.1)
 
 
 def test_run_bandit_output_shape_and_determinism():
-    a = B.run_bandit(B.ThompsonSampling(), [0.05, 0.1], horizon=100, n_runs=50, seed=1)
-    b = B.run_bandit(B.ThompsonSampling(), [0.05, 0.1], horizon=100, n_runs=50, seed=1)
-    c = B.run_bandit(B.ThompsonSampling(), [0.05, 0.1], horizon=100, n_runs=50, seed=2)
+    a = B.run_bandit(B.ThompsonSampling(), [0.05, 0.1], horizon=100, n_runs=50, random_state=1)
+    b = B.run_bandit(B.ThompsonSampling(), [0.05, 0.1], horizon=100, n_runs=50, random_state=1)
+    c = B.run_bandit(B.ThompsonSampling(), [0.05, 0.1], horizon=100, n_runs=50, random_state=2)
     assert list(a.columns) == ["regret", "cumulative_regret", "cumulative_regret_se", "best_arm_share"]
     assert a.index[0] == 1 and a.index[-1] == 100 and a.index.name == "step"
     pd.testing.assert_frame_equal(a, b)
@@ -118,7 +118,7 @@ def test_run_bandit_output_shape_and_determinism():
 def test_learning_policies_beat_random():
     ctrs = [0.02, 0.04, 0.08]
     final = {
-        p.name: B.run_bandit(p, ctrs, horizon=2000, n_runs=100, seed=5)["cumulative_regret"].iloc[-1]
+        p.name: B.run_bandit(p, ctrs, horizon=2000, n_runs=100, random_state=5)["cumulative_regret"].iloc[-1]
         for p in (B.EpsilonGreedy(1.0), B.EpsilonGreedy(0.1), B.UCB1(), B.ThompsonSampling())
     }
     random_regret = final.pop("uniform random")
@@ -145,7 +145,7 @@ class _Spy(B.BanditPolicy):
 
 def test_sliding_window_counts_only_the_last_steps():
     spy = _Spy(window=5)
-    B.run_bandit(spy, [0.5, 0.5, 0.5], horizon=20, n_runs=4, seed=0)
+    B.run_bandit(spy, [0.5, 0.5, 0.5], horizon=20, n_runs=4, random_state=0)
     played = np.array(spy.played)  # (step, run)
     for t in (3, 5, 12, 19):
         recent = played[max(0, t - 5):t]
@@ -155,7 +155,7 @@ def test_sliding_window_counts_only_the_last_steps():
 
 def test_discount_weights_past_pulls_geometrically():
     spy = _Spy(discount=0.5)
-    B.run_bandit(spy, [0.5, 0.5], horizon=8, n_runs=3, seed=0)
+    B.run_bandit(spy, [0.5, 0.5], horizon=8, n_runs=3, random_state=0)
     played = np.array(spy.played)
     t = 7
     weights = 0.5 ** np.arange(t - 1, -1, -1)  # step s counts 0.5 ** (t - 1 - s)
@@ -165,8 +165,8 @@ def test_discount_weights_past_pulls_geometrically():
 
 def test_forgetting_wins_after_a_switch():
     schedule = switching_ctrs([0.02, 0.08], [0.08, 0.02], horizon=3000, switch_at=1000)
-    plain = B.run_bandit(B.ThompsonSampling(), schedule, n_runs=100, seed=6)["cumulative_regret"]
-    window = B.run_bandit(B.ThompsonSampling(window=300), schedule, n_runs=100, seed=6)["cumulative_regret"]
+    plain = B.run_bandit(B.ThompsonSampling(), schedule, n_runs=100, random_state=6)["cumulative_regret"]
+    window = B.run_bandit(B.ThompsonSampling(window=300), schedule, n_runs=100, random_state=6)["cumulative_regret"]
     after_plain = plain.iloc[-1] - plain.iloc[999]
     after_window = window.iloc[-1] - window.iloc[999]
     assert after_window < 0.5 * after_plain
@@ -269,7 +269,7 @@ def simulated_estimates():
     """IPS, SNIPS, DR (with a deliberately wrong reward model) and IPS intervals on 300 seeded logs."""
     rows = []
     for seed in range(300):
-        log = simulate_logged_bandit(CTRS, LOG_PROBS, n_rounds=2000, seed=seed)
+        log = simulate_logged_bandit(CTRS, LOG_PROBS, n_rounds=2000, random_state=seed)
         a, r, p = log["action"].to_numpy(), log["reward"].to_numpy(), log["propensity"].to_numpy()
         target = TARGET_PROBS[a]
         wrong_q = np.full(CTRS.size, 0.3)  # a bad model: DR must stay unbiased anyway
@@ -304,10 +304,10 @@ def test_ips_interval_covers_the_truth_about_95_percent(simulated_estimates):
 
 
 def test_off_policy_estimates_table():
-    log = simulate_logged_bandit(CTRS, LOG_PROBS, n_rounds=5000, seed=11)
+    log = simulate_logged_bandit(CTRS, LOG_PROBS, n_rounds=5000, random_state=11)
     a, r, p = log["action"].to_numpy(), log["reward"].to_numpy(), log["propensity"].to_numpy()
     q = CTRS[a]
-    report = B.off_policy_estimates(r, TARGET_PROBS[a], p, q, np.full(len(a), TRUTH), n_boot=500, seed=0)
+    report = B.off_policy_estimates(r, TARGET_PROBS[a], p, q, np.full(len(a), TRUTH), n_boot=500, random_state=0)
     assert report.index.tolist() == ["IPS", "SNIPS", "DR"]
     assert report.loc["IPS", "estimate"] == pytest.approx(B.ips_estimate(r, TARGET_PROBS[a], p))
     assert report.loc["SNIPS", "estimate"] == pytest.approx(B.snips_estimate(r, TARGET_PROBS[a], p))
@@ -317,13 +317,13 @@ def test_off_policy_estimates_table():
     np.testing.assert_allclose(report["boot_high"] - report["boot_low"], report["ci_high"] - report["ci_low"], rtol=0.2)
     # a perfect reward model removes the variance of the weights (only click noise is left)
     assert report.loc["DR", "se"] < report.loc["IPS", "se"]
-    again = B.off_policy_estimates(r, TARGET_PROBS[a], p, q, np.full(len(a), TRUTH), n_boot=500, seed=0)
+    again = B.off_policy_estimates(r, TARGET_PROBS[a], p, q, np.full(len(a), TRUTH), n_boot=500, random_state=0)
     pd.testing.assert_frame_equal(report, again)
 
 
 def test_dr_with_a_perfect_model_of_a_noise_free_world_is_exact():
     ctrs = np.array([0.0, 1.0, 1.0, 0.0])
-    log = simulate_logged_bandit(ctrs, LOG_PROBS, n_rounds=1000, seed=2)
+    log = simulate_logged_bandit(ctrs, LOG_PROBS, n_rounds=1000, random_state=2)
     a, r, p = log["action"].to_numpy(), log["reward"].to_numpy(), log["propensity"].to_numpy()
     truth = TARGET_PROBS @ ctrs
     report = B.off_policy_estimates(r, TARGET_PROBS[a], p, ctrs[a], np.full(len(a), truth), n_boot=50)
@@ -401,7 +401,7 @@ def test_crossfit_reward_model_without_prior_is_the_out_of_fold_ctr():
         {"item_id": rng.integers(0, 3, 600), "position": rng.integers(1, 3, 600), "click": rng.integers(0, 2, 600)}
     )
     target = pd.DataFrame({1: [0.2, 0.3, 0.5], 2: [1.0, 0.0, 0.0]}, index=[0, 1, 2])
-    q_logged, q_target = B.crossfit_reward_model(log, target, prior_strength=0, n_folds=3, seed=1)
+    q_logged, q_target = B.crossfit_reward_model(log, target, prior_strength=0, n_folds=3, random_state=1)
     fold = np.random.default_rng(1).permutation(600) % 3
     row = 0
     other = log[fold != fold[row]]
@@ -414,7 +414,7 @@ def test_crossfit_reward_model_without_prior_is_the_out_of_fold_ctr():
 
 def test_crossfit_reward_model_with_a_strong_prior_is_the_slot_ctr():
     q_logged, q_target = B.crossfit_reward_model(
-        SMALL_LOG, B.action_distribution(SMALL_LOG), prior_strength=1e9, n_folds=2, seed=0
+        SMALL_LOG, B.action_distribution(SMALL_LOG), prior_strength=1e9, n_folds=2, random_state=0
     )
     np.testing.assert_allclose(q_logged, q_target, atol=1e-6)
 
@@ -422,7 +422,7 @@ def test_crossfit_reward_model_with_a_strong_prior_is_the_slot_ctr():
 def test_crossfit_reward_model_bad_input():
     target = B.action_distribution(SMALL_LOG)
     with pytest.raises(ValueError, match="some arms have no data"):
-        B.crossfit_reward_model(SMALL_LOG, target, prior_strength=0, n_folds=4, seed=0)
+        B.crossfit_reward_model(SMALL_LOG, target, prior_strength=0, n_folds=4, random_state=0)
     with pytest.raises(ValueError, match="n_folds: expected at least 2"):
         B.crossfit_reward_model(SMALL_LOG, target, n_folds=1)
     with pytest.raises(ValueError, match="log: expected columns"):

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction import FeatureHasher
 
 from pmkt_lessons.ctr.encoding import (
@@ -96,7 +97,7 @@ def test_bad_arguments(frame, kwargs, exc, arg):
 
 
 def test_transform_before_fit_and_nan_numeric(frame):
-    with pytest.raises(RuntimeError, match="fit"):
+    with pytest.raises(NotFittedError, match="fit"):
         FieldEncoder(["site"]).transform(frame)
     bad = frame.assign(x=[1.0, np.nan, 2.0, 3.0])
     with pytest.raises(ValueError, match="missing"):

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 
 from pmkt_lessons.ctr.encoding import EncodedFields, FieldEncoder
@@ -27,7 +28,7 @@ def xor_data():
 
 
 def _fit(cls, X, y, **kw):
-    params = dict(embedding_dim=4, hidden=(16,), lr=0.02, batch_size=500, max_epochs=6, seed=0, device="cpu", progress=False)
+    params = dict(embedding_dim=4, hidden=(16,), lr=0.02, batch_size=500, epochs=6, random_state=0, device="cpu", progress=False)
     params.update(kw)
     return cls(CAT, ["x"], **params).fit(X.iloc[:6000], y[:6000], X.iloc[6000:7000], y[6000:7000])
 
@@ -82,14 +83,14 @@ def test_fm_beats_a_linear_model_on_an_interaction(xor_data):
 
 def test_same_seed_same_model(xor_data):
     X, y, _ = xor_data
-    a = _fit(DeepFM, X, y, max_epochs=2).predict_proba(X.iloc[:50])
-    b = _fit(DeepFM, X, y, max_epochs=2).predict_proba(X.iloc[:50])
+    a = _fit(DeepFM, X, y, epochs=2).predict_proba(X.iloc[:50])
+    b = _fit(DeepFM, X, y, epochs=2).predict_proba(X.iloc[:50])
     np.testing.assert_array_equal(a, b)
 
 
 def test_unknown_levels_at_predict_time(xor_data):
     X, y, _ = xor_data
-    model = _fit(FactorizationMachine, X, y, max_epochs=2)
+    model = _fit(FactorizationMachine, X, y, epochs=2)
     new = pd.DataFrame({"a": ["never-seen", "1"], "b": ["1", None], "c": [99, 0], "x": [0.0, 0.0]})
     p = model.predict_proba(new)[:, 1]
     assert np.isfinite(p).all() and ((p > 0) & (p < 1)).all()
@@ -98,7 +99,7 @@ def test_unknown_levels_at_predict_time(xor_data):
 
 def test_holdout_is_used_without_a_validation_set(xor_data):
     X, y, _ = xor_data
-    model = FactorizationMachine(CAT, ["x"], max_epochs=1, device="cpu", progress=False).fit(X.iloc[:2000], y[:2000])
+    model = FactorizationMachine(CAT, ["x"], epochs=1, device="cpu", progress=False).fit(X.iloc[:2000], y[:2000])
     assert len(model.history_) == 1
 
 
@@ -109,7 +110,7 @@ def test_early_stopping_restores_the_best_epoch():
     val = EncodedFields(rng.integers(0, 50, (300, 2)), np.zeros((300, 0), np.float32))
     y_train, y_val = rng.integers(0, 2, 300), rng.integers(0, 2, 300)  # pure noise: overfits
     net = CTRNet(50, 2, 0, 8)
-    settings = TrainSettings(lr=0.1, batch_size=32, max_epochs=30, patience=2)
+    settings = TrainSettings(lr=0.1, batch_size=32, epochs=30, patience=2)
     history = train_ctr_net(net, train, y_train, val, y_val, settings, device="cpu", progress=False)
     assert len(history) < 30
     best = history["val_log_loss"].min()
@@ -123,11 +124,11 @@ def test_early_stopping_restores_the_best_epoch():
     [
         ("lr", 0.0, ValueError),
         ("batch_size", 0, ValueError),
-        ("max_epochs", 1.5, TypeError),
+        ("epochs", 1.5, TypeError),
         ("patience", 0, ValueError),
         ("weight_decay", -1.0, ValueError),
         ("lr_decay", 0.0, ValueError),
-        ("seed", "x", TypeError),
+        ("random_state", "x", TypeError),
     ],
 )
 def test_bad_settings_name_themselves(field, value, exc):
@@ -152,14 +153,14 @@ def test_bad_model_input(xor_data):
         FactorizationMachine(CAT, embedding_dim=0).fit(X, y)
     with pytest.raises(ValueError, match="dropout"):
         DeepFM(CAT, dropout=1.0).fit(X, y)
-    with pytest.raises(RuntimeError, match="fit"):
+    with pytest.raises(NotFittedError, match="fit"):
         DeepFM(CAT).predict_proba(X)
 
 
 def test_no_mutation(xor_data):
     X, y, _ = xor_data
     X2, y2 = X.iloc[:3000].copy(), y[:3000].copy()
-    model = WideAndDeep(CAT, ["x"], max_epochs=1, device="cpu", progress=False)
+    model = WideAndDeep(CAT, ["x"], epochs=1, device="cpu", progress=False)
     model.fit(X2.iloc[:2000], y2[:2000], X2.iloc[2000:], y2[2000:]).predict_proba(X2)
     model.fit(X2, y2)
     pd.testing.assert_frame_equal(X2, X.iloc[:3000])

@@ -162,7 +162,7 @@ def test_compare_proportions_bad_input():
 def test_compare_means_matches_scipy_and_is_seeded():
     df = _toy()
     before = df.copy()
-    table = ex.compare_means(df, "arm", "spend", "A", n_resamples=500, seed=1)
+    table = ex.compare_means(df, "arm", "spend", "A", n_resamples=500, random_state=1)
     pd.testing.assert_frame_equal(df, before)
     b = table.loc["B"]
     assert b["diff"] == pytest.approx(30.0 - 7.5)
@@ -170,12 +170,12 @@ def test_compare_means_matches_scipy_and_is_seeded():
     assert b["t"] == pytest.approx(welch.statistic)
     assert b["p_value"] == pytest.approx(welch.pvalue)
     assert b["boot_ci_low"] <= b["diff"] <= b["boot_ci_high"]
-    again = ex.compare_means(df, "arm", "spend", "A", n_resamples=500, seed=1)
+    again = ex.compare_means(df, "arm", "spend", "A", n_resamples=500, random_state=1)
     pd.testing.assert_frame_equal(table, again)
 
 
 def test_compare_means_bootstrap_agrees_with_welch_on_hillstrom(hillstrom):
-    table = ex.compare_means(hillstrom, "segment", "spend", CONTROL, n_resamples=300, seed=0)
+    table = ex.compare_means(hillstrom, "segment", "spend", CONTROL, n_resamples=300, random_state=0)
     mens = table.loc["Mens E-Mail"]
     assert mens["diff"] == pytest.approx(30311.69 / 21307 - 13908.33 / 21306)
     assert mens["boot_ci_low"] == pytest.approx(mens["welch_ci_low"], abs=0.05)

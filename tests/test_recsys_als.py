@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from sklearn.exceptions import NotFittedError
 
 from pmkt_lessons import columns as C
 from pmkt_lessons.recsys import build_interactions
@@ -125,7 +126,7 @@ def test_als_recommends_the_held_back_product_of_the_own_block(blocks):
 
 
 def test_als_loss_falls_and_is_tracked(blocks):
-    model = ImplicitALS(n_factors=4, iterations=6, device="cpu").fit(blocks, track_loss=True)
+    model = ImplicitALS(n_factors=4, iterations=6, device="cpu", track_loss=True).fit(blocks)
     loss = model.history_["loss"].to_numpy()
     assert len(loss) == 6 and loss[-1] < loss[0]
     assert np.all(np.diff(loss) <= 1e-3 * loss[0])
@@ -169,5 +170,5 @@ def test_als_rejects_bad_parameters(blocks, param, value, error):
 def test_als_rejects_what_is_not_interactions():
     with pytest.raises(TypeError, match="interactions"):
         ImplicitALS(device="cpu").fit(sp.eye(3, format="csr"))
-    with pytest.raises(RuntimeError, match="fit"):
+    with pytest.raises(NotFittedError, match="fit"):
         ImplicitALS().recommend([1])

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from sklearn.exceptions import NotFittedError
 
 from pmkt_lessons.recsys import (
     ContentRecommender,
@@ -43,7 +44,7 @@ def test_hybrid_equals_its_parts_at_the_ends():
     pop, knn = PopularityRecommender(), ItemKNN("cosine", 2)
     for alpha, model in ((1.0, knn), (0.0, pop)):
         hybrid = HybridRecommender(knn, pop, alpha=alpha).fit(INTER)
-        expected = model.recommend(k=2)
+        expected = (hybrid.first_ if model is knn else hybrid.second_).recommend(k=2)
         got = hybrid.recommend(k=2)
         pd.testing.assert_frame_equal(
             got.drop(columns="prediction"), expected.drop(columns="prediction")
@@ -53,9 +54,9 @@ def test_hybrid_equals_its_parts_at_the_ends():
 def test_hybrid_score_is_the_blend_of_the_parts():
     knn, content = ItemKNN("jaccard", 2), ContentRecommender(min_df=1)
     hybrid = HybridRecommender(knn, content, alpha=0.3).fit(INTER, descriptions=DESCRIPTIONS)
-    expected = 0.3 * minmax_rows(knn.score()) + 0.7 * minmax_rows(content.score())
+    expected = 0.3 * minmax_rows(hybrid.first_.score()) + 0.7 * minmax_rows(hybrid.second_.score())
     np.testing.assert_allclose(hybrid.score(), expected)
-    prefit = HybridRecommender(knn, content, alpha=0.3, prefit=True).fit(INTER)
+    prefit = HybridRecommender(hybrid.first_, hybrid.second_, alpha=0.3, prefit=True).fit(INTER)
     np.testing.assert_allclose(prefit.score([2]), expected[[1]])
 
 
@@ -82,9 +83,18 @@ def test_bad_input():
         HybridRecommender("knn", ItemKNN()).fit(INTER)
     with pytest.raises(ValueError, match="descriptions"):
         HybridRecommender(ItemKNN(), ContentRecommender()).fit(INTER)
-    with pytest.raises(RuntimeError, match="fit"):
+    with pytest.raises(NotFittedError, match="fit"):
         HybridRecommender(ItemKNN(), PopularityRecommender(), prefit=True).fit(INTER)
     other = Interactions(INTER.matrix[:2], pd.Index([1, 2]), INTER.items)
     knn = ItemKNN().fit(other)
     with pytest.raises(ValueError, match="first.*same users"):
         HybridRecommender(knn, PopularityRecommender().fit(INTER), prefit=True).fit(INTER)
+
+
+def test_hybrid_fits_clones_and_leaves_the_callers_models_alone():
+    knn, pop = ItemKNN("cosine", 2), PopularityRecommender()
+    hybrid = HybridRecommender(knn, pop, alpha=0.5).fit(INTER)
+    assert hybrid.first_ is not knn and hybrid.second_ is not pop
+    for model in (knn, pop):
+        with pytest.raises(NotFittedError):
+            model.score()

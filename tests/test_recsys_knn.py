@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from sklearn.exceptions import NotFittedError
 
 from pmkt_lessons import columns as C
 from pmkt_lessons.recsys import Interactions, ItemKNN, UserKNN, neighbour_matrix, similarity_matrix
@@ -154,7 +155,7 @@ def test_bad_input():
     empty = Interactions(sp.csr_matrix((2, 2), dtype=np.float32), pd.Index([1, 2]), pd.Index([1, 2]))
     with pytest.raises(ValueError, match="interactions.*empty"):
         ItemKNN().fit(empty)
-    with pytest.raises(RuntimeError, match="fit"):
+    with pytest.raises(NotFittedError, match="fit"):
         ItemKNN().recommend(["u0"])
     model = ItemKNN().fit(TOY)
     with pytest.raises(ValueError, match="users.*unknown"):

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import NotFittedError
 
 from pmkt_lessons import columns as C
 from pmkt_lessons.recsys.mf import (
@@ -45,13 +46,13 @@ def ratings():
 # ---------------------------------------------------------------- split_ratings
 def test_split_is_a_seeded_partition(ratings):
     big = pd.concat([ratings] * 5, ignore_index=True)
-    train, test = split_ratings(big, test_size=0.2, seed=7)
+    train, test = split_ratings(big, test_size=0.2, random_state=7)
     assert len(test) == 8 and len(train) == 32
     assert set(train.index).isdisjoint(test.index)
     assert sorted(train.index.tolist() + test.index.tolist()) == list(range(40))
-    again = split_ratings(big, test_size=0.2, seed=7)
+    again = split_ratings(big, test_size=0.2, random_state=7)
     assert again[1].index.equals(test.index)
-    assert not split_ratings(big, test_size=0.2, seed=8)[1].index.equals(test.index)
+    assert not split_ratings(big, test_size=0.2, random_state=8)[1].index.equals(test.index)
     assert list(train.columns) == list(big.columns)
 
 
@@ -79,8 +80,8 @@ def test_split_rejects_bad_frames_and_seeds(ratings):
         split_ratings(ratings.drop(columns=C.RATING))
     with pytest.raises(ValueError, match="ratings"):
         split_ratings(ratings.assign(rating=[1, 2, None, 4, 5, 1, 2, 3]))
-    with pytest.raises(TypeError, match="seed"):
-        split_ratings(ratings, 0.25, seed=1.5)
+    with pytest.raises(TypeError, match="random_state"):
+        split_ratings(ratings, 0.25, random_state=1.5)
 
 
 # ---------------------------------------------------------------- rating_errors
@@ -108,7 +109,7 @@ def test_global_mean_predicts_the_training_mean(ratings):
 
 def test_models_refuse_to_predict_before_fit(ratings):
     for model in (GlobalMean(), BiasBaseline(), ExplicitMF()):
-        with pytest.raises(RuntimeError, match="fit"):
+        with pytest.raises(NotFittedError, match="fit"):
             model.predict(ratings)
 
 
@@ -164,7 +165,7 @@ def test_fit_does_not_change_ratings(ratings):
 # ---------------------------------------------------------------- ExplicitMF
 @pytest.fixture(scope="module")
 def low_rank_split():
-    return split_ratings(_low_rank(), test_size=0.2, seed=0)
+    return split_ratings(_low_rank(), test_size=0.2, random_state=0)
 
 
 def test_mf_beats_biases_on_low_rank_ratings(low_rank_split):

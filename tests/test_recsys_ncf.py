@@ -33,7 +33,7 @@ def blocks():
 # ------------------------------------------------------------ sample_negatives
 def test_negatives_are_never_bought_and_positives_are_every_cell():
     m = sp.random(20, 15, density=0.4, random_state=0, format="csr")
-    users, items, labels = sample_negatives(m, n_negatives=3, seed=1)
+    users, items, labels = sample_negatives(m, n_negatives=3, random_state=1)
     dense = m.toarray() > 0
     assert len(labels) == 4 * m.nnz and labels.sum() == m.nnz
     assert dense[users[labels == 1], items[labels == 1]].all()
@@ -45,15 +45,15 @@ def test_negatives_are_never_bought_and_positives_are_every_cell():
 
 def test_negatives_are_seeded():
     m = sp.random(10, 10, density=0.3, random_state=0, format="csr")
-    a, b = sample_negatives(m, 2, seed=4), sample_negatives(m, 2, seed=4)
+    a, b = sample_negatives(m, 2, random_state=4), sample_negatives(m, 2, random_state=4)
     for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x, y)
-    assert not np.array_equal(a[1], sample_negatives(m, 2, seed=5)[1])
+    assert not np.array_equal(a[1], sample_negatives(m, 2, random_state=5)[1])
 
 
 def test_a_user_who_bought_everything_gets_no_negatives():
     m = sp.csr_matrix(np.array([[1, 1, 1], [1, 0, 0]], dtype=float))
-    users, _, labels = sample_negatives(m, 2, seed=0)
+    users, _, labels = sample_negatives(m, 2, random_state=0)
     assert (users[labels == 0] == 1).all() and (labels == 0).sum() == 2
 
 

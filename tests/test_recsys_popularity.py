@@ -40,8 +40,9 @@ def test_batches_give_the_same_lists():
 
 
 def test_learned_attributes_and_repr():
-    model = PopularityRecommender()
-    assert "by='users'" in repr(model)
+    model = PopularityRecommender(by="weight")
+    assert repr(model) == "PopularityRecommender(by='weight')"
+
     model.fit(INTER)
     assert list(model.items_) == list("abcd") and list(model.users_) == [7, 8, 9]
 

@@ -36,20 +36,20 @@ def test_switching_ctrs_bad_input(kwargs, match):
 
 def test_drifting_ctrs_average_to_base_over_a_period():
     base = [0.02, 0.04, 0.06]
-    s = drifting_ctrs(base, amplitude=0.5, period=1000, horizon=3000, seed=1)
+    s = drifting_ctrs(base, amplitude=0.5, period=1000, horizon=3000, random_state=1)
     assert s.shape == (3000, 3)
     np.testing.assert_allclose(s.mean(axis=0), base, rtol=1e-3)
     np.testing.assert_allclose(s.max(axis=0) / np.array(base), 1.5, rtol=1e-3)
     np.testing.assert_allclose(s.min(axis=0) / np.array(base), 0.5, rtol=1e-3)
     # with equal means, every creative is the best at some time
-    same = drifting_ctrs([0.04] * 3, amplitude=0.5, period=1000, horizon=1000, seed=1)
+    same = drifting_ctrs([0.04] * 3, amplitude=0.5, period=1000, horizon=1000, random_state=1)
     assert set(np.unique(same.argmax(axis=1))) == {0, 1, 2}
 
 
 def test_drifting_ctrs_is_seeded():
-    a = drifting_ctrs([0.02, 0.04], 0.3, 500, 100, seed=7)
-    b = drifting_ctrs([0.02, 0.04], 0.3, 500, 100, seed=7)
-    c = drifting_ctrs([0.02, 0.04], 0.3, 500, 100, seed=8)
+    a = drifting_ctrs([0.02, 0.04], 0.3, 500, 100, random_state=7)
+    b = drifting_ctrs([0.02, 0.04], 0.3, 500, 100, random_state=7)
+    c = drifting_ctrs([0.02, 0.04], 0.3, 500, 100, random_state=8)
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
 
@@ -66,7 +66,7 @@ def test_drifting_ctrs_bad_input():
 def test_simulate_logged_bandit_matches_its_truth():
     ctrs = [0.1, 0.3, 0.6]
     probs = [0.5, 0.3, 0.2]
-    log = simulate_logged_bandit(ctrs, probs, n_rounds=60_000, seed=3)
+    log = simulate_logged_bandit(ctrs, probs, n_rounds=60_000, random_state=3)
     assert list(log.columns) == ["action", "propensity", "reward"]
     assert len(log) == 60_000
     shares = log["action"].value_counts(normalize=True).sort_index()
@@ -77,8 +77,8 @@ def test_simulate_logged_bandit_matches_its_truth():
 
 
 def test_simulate_logged_bandit_is_seeded():
-    a = simulate_logged_bandit([0.1, 0.2], [0.5, 0.5], 100, seed=1)
-    b = simulate_logged_bandit([0.1, 0.2], [0.5, 0.5], 100, seed=1)
+    a = simulate_logged_bandit([0.1, 0.2], [0.5, 0.5], 100, random_state=1)
+    b = simulate_logged_bandit([0.1, 0.2], [0.5, 0.5], 100, random_state=1)
     assert a.equals(b)
 
 

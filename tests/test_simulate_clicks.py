@@ -13,7 +13,7 @@ from pmkt_lessons.simulate.clicks import make_click_world, simulate_click_log
 
 @pytest.fixture(scope="module")
 def log():
-    return simulate_click_log(60_000, seed=5)
+    return simulate_click_log(60_000, random_state=5)
 
 
 def test_columns_dtypes_and_ranges(log):
@@ -28,14 +28,14 @@ def test_columns_dtypes_and_ranges(log):
 def test_base_ctr_is_met_and_clicks_follow_p(log):
     assert log[C.P_CLICK].mean() == pytest.approx(C.DEFAULT_BASE_CTR, abs=0.003)
     assert log[C.CLICK].mean() == pytest.approx(log[C.P_CLICK].mean(), abs=0.003)
-    low = simulate_click_log(60_000, seed=5, base_ctr=0.01)
+    low = simulate_click_log(60_000, random_state=5, base_ctr=0.01)
     assert low[C.P_CLICK].mean() == pytest.approx(0.01, abs=0.001)
 
 
 def test_same_seed_same_log_other_seed_other_rows():
-    a, b = simulate_click_log(1000, seed=1), simulate_click_log(1000, seed=1)
+    a, b = simulate_click_log(1000, random_state=1), simulate_click_log(1000, random_state=1)
     pd.testing.assert_frame_equal(a, b)
-    c = simulate_click_log(1000, seed=2)
+    c = simulate_click_log(1000, random_state=2)
     assert not a[C.P_CLICK].equals(c[C.P_CLICK])
 
 
@@ -61,14 +61,14 @@ def test_planted_interaction_is_in_the_truth(log):
     diff = z - z_no
     assert np.std(diff) > 0.5
     # with the interactions removed, a logistic regression on one-hot fields recovers the truth
-    flat = simulate_click_log(60_000, seed=7, interaction_scale=0.0)
+    flat = simulate_click_log(60_000, random_state=7, interaction_scale=0.0)
     X = pd.get_dummies(flat[list(C.CATEGORICAL_FIELDS)].astype(str)).join(flat[list(C.NUMERIC_FIELDS)])
     p = LogisticRegression(max_iter=2000).fit(X, flat[C.CLICK]).predict_proba(X)[:, 1]
     assert np.corrcoef(logit(p), logit(flat[C.P_CLICK]))[0, 1] > 0.95
 
 
 def test_interactions_raise_the_best_auc(log):
-    flat = simulate_click_log(60_000, seed=5, interaction_scale=0.0)
+    flat = simulate_click_log(60_000, random_state=5, interaction_scale=0.0)
     assert roc_auc_score(log[C.CLICK], log[C.P_CLICK]) > roc_auc_score(flat[C.CLICK], flat[C.P_CLICK]) + 0.03
 
 
@@ -103,8 +103,8 @@ def test_probability_does_not_mutate_its_input(log):
     [
         ({"n_impressions": 0}, ValueError, "n_impressions"),
         ({"n_impressions": 1.5}, TypeError, "n_impressions"),
-        ({"seed": -1}, ValueError, "seed"),
-        ({"seed": "a"}, TypeError, "seed"),
+        ({"random_state": -1}, ValueError, "random_state"),
+        ({"random_state": "a"}, TypeError, "random_state"),
         ({"base_ctr": 0.0}, ValueError, "base_ctr"),
         ({"base_ctr": 0.9}, ValueError, "base_ctr"),
         ({"interaction_scale": -1.0}, ValueError, "interaction_scale"),
@@ -120,7 +120,7 @@ def test_bad_arguments_name_themselves(kwargs, exc, arg):
 def test_interaction_scale_strengthens_only_the_interactions():
     base, strong = make_click_world(), make_click_world(interaction_scale=1.3)
     flat = make_click_world(interaction_scale=0.0)
-    log = base.sample(5000, seed=1)
+    log = base.sample(5000, random_state=1)
     z0 = flat.logit(log) - flat.intercept
     inter = base.logit(log) - base.intercept - z0
     np.testing.assert_allclose(strong.logit(log) - strong.intercept - z0, 1.3 * inter, atol=1e-9)

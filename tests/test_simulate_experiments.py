@@ -8,7 +8,7 @@ from pmkt_lessons.simulate.experiments import simulate_daily_tests
 
 
 def test_shapes_and_cumulative_counts():
-    sim = simulate_daily_tests(50, 7, 200, 0.1, seed=3)
+    sim = simulate_daily_tests(50, 7, 200, 0.1, random_state=3)
     assert sim.conversions_a.shape == sim.conversions_b.shape == (50, 7)
     np.testing.assert_array_equal(sim.visitors, 200 * np.arange(1, 8))
     assert (np.diff(sim.conversions_a, axis=1) >= 0).all()
@@ -18,22 +18,22 @@ def test_shapes_and_cumulative_counts():
 
 
 def test_rates_match_the_truth():
-    sim = simulate_daily_tests(2000, 10, 500, 0.05, 0.08, seed=1)
+    sim = simulate_daily_tests(2000, 10, 500, 0.05, 0.08, random_state=1)
     total = sim.visitors[-1] * 2000
     assert sim.conversions_a[:, -1].sum() / total == pytest.approx(0.05, rel=0.01)
     assert sim.conversions_b[:, -1].sum() / total == pytest.approx(0.08, rel=0.01)
 
 
 def test_aa_tests_reject_about_alpha_at_a_fixed_horizon():
-    sim = simulate_daily_tests(20_000, 5, 400, 0.1, seed=7)
+    sim = simulate_daily_tests(20_000, 5, 400, 0.1, random_state=7)
     p = two_proportion_ztest(sim.conversions_a[:, -1], sim.visitors[-1], sim.conversions_b[:, -1], sim.visitors[-1]).p_value
     assert (p < 0.05).mean() == pytest.approx(0.05, abs=0.006)
 
 
 def test_seeded():
-    one = simulate_daily_tests(10, 3, 100, 0.2, seed=5)
-    two = simulate_daily_tests(10, 3, 100, 0.2, seed=5)
-    other = simulate_daily_tests(10, 3, 100, 0.2, seed=6)
+    one = simulate_daily_tests(10, 3, 100, 0.2, random_state=5)
+    two = simulate_daily_tests(10, 3, 100, 0.2, random_state=5)
+    other = simulate_daily_tests(10, 3, 100, 0.2, random_state=6)
     np.testing.assert_array_equal(one.conversions_a, two.conversions_a)
     assert not np.array_equal(one.conversions_a, other.conversions_a)
 

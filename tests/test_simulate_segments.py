@@ -17,7 +17,7 @@ from pmkt_lessons.simulate.segments import (
 
 @pytest.fixture(scope="module")
 def sim():
-    return simulate_segments(3000, seed=42)
+    return simulate_segments(3000, random_state=42)
 
 
 def test_shape_columns_and_sizes(sim):
@@ -27,7 +27,7 @@ def test_shape_columns_and_sizes(sim):
     assert sim.features.index.equals(sim.labels.index)
     sizes = sim.labels.value_counts().reindex(PLANTED_SEGMENTS.index)
     np.testing.assert_array_equal(sizes.to_numpy(), PLANTED_SEGMENTS["share"].to_numpy() * 3000)
-    odd = simulate_segments(1001, seed=0).labels.value_counts().reindex(PLANTED_SEGMENTS.index)
+    odd = simulate_segments(1001, random_state=0).labels.value_counts().reindex(PLANTED_SEGMENTS.index)
     assert odd.sum() == 1001
     assert (np.abs(odd.to_numpy() - PLANTED_SEGMENTS["share"].to_numpy() * 1001) < 1).all()
 
@@ -53,16 +53,16 @@ def test_segment_medians_follow_the_spec(sim):
 
 
 def test_seeded_and_reproducible():
-    a, b = simulate_segments(500, seed=7), simulate_segments(500, seed=7)
+    a, b = simulate_segments(500, random_state=7), simulate_segments(500, random_state=7)
     pd.testing.assert_frame_equal(a.features, b.features)
     pd.testing.assert_series_equal(a.labels, b.labels)
-    c = simulate_segments(500, seed=8)
+    c = simulate_segments(500, random_state=8)
     assert not a.features.equals(c.features)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 42])
 def test_the_lesson_pipeline_recovers_the_planted_segments(seed):
-    sim = simulate_segments(3000, seed=seed)
+    sim = simulate_segments(3000, random_state=seed)
     X = F.scale_features(sim.features, F.CLUSTER_FEATURES)
     labels = S.kmeans_labels(X, 4)
     assert adjusted_rand_score(sim.labels, labels) >= 0.9
@@ -70,7 +70,7 @@ def test_the_lesson_pipeline_recovers_the_planted_segments(seed):
 
 
 def test_overlapping_segments_are_harder_to_recover():
-    sim = simulate_segments(3000, seed=0, sigma=1.2)
+    sim = simulate_segments(3000, random_state=0, sigma=1.2)
     labels = S.kmeans_labels(F.scale_features(sim.features, F.CLUSTER_FEATURES), 4)
     assert adjusted_rand_score(sim.labels, labels) < 0.7
 
@@ -84,11 +84,11 @@ def test_bad_input():
         simulate_segments(100, sigma=0)
     with pytest.raises(ValueError, match="sigma"):
         simulate_segments(100, sigma=np.nan)
-    with pytest.raises(TypeError, match="seed"):
-        simulate_segments(100, seed="a")
+    with pytest.raises(TypeError, match="random_state"):
+        simulate_segments(100, random_state="a")
 
 
 def test_spec_is_a_copy():
-    sim = simulate_segments(100, seed=0)
+    sim = simulate_segments(100, random_state=0)
     sim.spec.loc["champions", "recency"] = 999.0
     assert PLANTED_SEGMENTS.loc["champions", "recency"] == 8.0

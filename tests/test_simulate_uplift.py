@@ -10,7 +10,7 @@ from pmkt_lessons.simulate.uplift import CUSTOMER_TYPES, FEATURES, simulate_upli
 
 @pytest.fixture(scope="module")
 def customers():
-    return simulate_uplift_customers(30_000, seed=2)
+    return simulate_uplift_customers(30_000, random_state=2)
 
 
 def test_columns_and_types(customers):
@@ -60,10 +60,10 @@ def test_rates_match_the_probabilities(customers):
 
 
 def test_seeded_and_share():
-    one = simulate_uplift_customers(500, seed=1)
-    pd.testing.assert_frame_equal(one, simulate_uplift_customers(500, seed=1))
-    assert not one.equals(simulate_uplift_customers(500, seed=2))
-    assert simulate_uplift_customers(5_000, treatment_share=0.2, seed=1)["treatment"].mean() == pytest.approx(0.2, abs=0.02)
+    one = simulate_uplift_customers(500, random_state=1)
+    pd.testing.assert_frame_equal(one, simulate_uplift_customers(500, random_state=1))
+    assert not one.equals(simulate_uplift_customers(500, random_state=2))
+    assert simulate_uplift_customers(5_000, treatment_share=0.2, random_state=1)["treatment"].mean() == pytest.approx(0.2, abs=0.02)
 
 
 def test_bad_input():

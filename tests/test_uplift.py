@@ -20,7 +20,7 @@ LEARNERS = [up.TwoModelUplift, up.SingleModelUplift, up.ClassTransformationUplif
 
 @pytest.fixture(scope="module")
 def customers():
-    df = simulate_uplift_customers(16_000, seed=11)
+    df = simulate_uplift_customers(16_000, random_state=11)
     return df.iloc[:8_000].reset_index(drop=True), df.iloc[8_000:].reset_index(drop=True)
 
 
@@ -72,7 +72,7 @@ def test_constant_effect_without_features(learner):
 
 
 def test_class_transformation_reweights_an_unbalanced_split():
-    df = simulate_uplift_customers(20_000, treatment_share=0.2, seed=3)
+    df = simulate_uplift_customers(20_000, treatment_share=0.2, random_state=3)
     model = up.ClassTransformationUplift().fit(df[list(FEATURES)], df["treatment"], df["y"])
     pred = model.predict_uplift(df[list(FEATURES)])
     assert model.treatment_share_ == pytest.approx(0.2, abs=0.01)
@@ -197,10 +197,10 @@ def test_qini_ranks_the_truth_above_random(customers):
 def test_qini_interval_contains_estimate_and_is_seeded(customers):
     _, test = customers
     y, t, s = test["y"], test["treatment"], test["true_uplift"]
-    result = up.qini_interval(y, t, s, n_resamples=200, seed=1)
+    result = up.qini_interval(y, t, s, n_resamples=200, random_state=1)
     assert result.estimate == pytest.approx(up.qini_coefficient(y, t, s))
     assert result.low < result.estimate < result.high
-    assert up.qini_interval(y, t, s, n_resamples=200, seed=1) == result
+    assert up.qini_interval(y, t, s, n_resamples=200, random_state=1) == result
     same = up.qini_interval(y, t, s, baseline_score=s, n_resamples=50)
     assert same == (0.0, 0.0, 0.0)
     diff = up.qini_interval(y, t, s, baseline_score=-s, n_resamples=200)

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from pmkt_lessons.ctr.encoding import FieldEncoder  # noqa: E402
 from pmkt_lessons.ctr.metrics import bayes_ceiling  # noqa: E402
 from pmkt_lessons.ctr.models import DeepFM  # noqa: E402
+from pmkt_lessons.device import limit_threads  # noqa: E402
 from pmkt_lessons.simulate.clicks import (  # noqa: E402
     CATEGORICAL_FIELDS,
     CLICK,
@@ -70,8 +71,8 @@ def split(n_rows: int, seed: int):
 def run_ours(train, val, test, s) -> dict:
     model = DeepFM(
         list(CATEGORICAL_FIELDS), list(NUMERIC_FIELDS), embedding_dim=s["embedding_dim"], hidden=s["hidden"],
-        lr=s["lr"], weight_decay=s["l2"], batch_size=s["batch_size"], max_epochs=s["epochs"],
-        patience=s["epochs"], seed=s["seed"], device="cpu", progress=False,
+        lr=s["lr"], weight_decay=s["l2"], batch_size=s["batch_size"], epochs=s["epochs"],
+        patience=s["epochs"], random_state=s["seed"], device="cpu", progress=False, n_threads=s["threads"],
     )
     start = time.perf_counter()
     model.fit(train, train[CLICK], val, val[CLICK])
@@ -129,7 +130,7 @@ def report(rows: dict, n_rows: int, n_train: int, ceiling_auc: float, s: dict) -
         f"no batch norm), batch size {s['batch_size']}, {s['epochs']} epochs (no early stopping), Adam with "
         f"learning rate {s['lr']}, L2 {s['l2']} on embeddings and linear weights (ours: Adam `weight_decay`; "
         f"DeepCTR: `l2_reg_* = {s['l2'] / 2}`, which it adds as `l2_reg * ||w||^2` to the loss), "
-        f"`torch.set_num_threads({s['threads']})`, CPU, one process, seed {s['seed']}.",
+        f"`pmkt_lessons.device.limit_threads({s['threads']})`, CPU, one process, seed {s['seed']}.",
         "",
         "| model | test AUC | epochs | fit seconds | training rows / s |",
         "|---|---|---|---|---|",
@@ -159,13 +160,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     s = {**SETTINGS, "epochs": args.epochs}
-    torch.set_num_threads(s["threads"])
     train, val, test = split(args.rows, seed=12)
     ceiling_auc = bayes_ceiling(test[CLICK], test[P_CLICK])["auc"]
     rows = {}
     # DeepCTR first, then ours: any warm-up advantage (imports, allocator) goes to DeepCTR-Torch
-    rows["DeepCTR-Torch DeepFM"] = run_deepctr(train, val, test, s)
-    rows["pmkt_lessons DeepFM"] = run_ours(train, val, test, s)
+    with limit_threads(s["threads"]):  # the package's one thread limiter, for both libraries
+        rows["DeepCTR-Torch DeepFM"] = run_deepctr(train, val, test, s)
+        rows["pmkt_lessons DeepFM"] = run_ours(train, val, test, s)
     text = report(rows, args.rows, len(train), ceiling_auc, s)
     args.out.write_text(text)
     print(text)

@@ -40,6 +40,7 @@ from pmkt_lessons import columns as C  # noqa: E402
 from pmkt_lessons import recsys as rs  # noqa: E402
 from pmkt_lessons.cleaning import clean_transactions  # noqa: E402
 from pmkt_lessons.data import load_movielens_100k, load_online_retail  # noqa: E402
+from pmkt_lessons.device import limit_threads  # noqa: E402
 from pmkt_lessons.recsys.als import ImplicitALS  # noqa: E402
 from pmkt_lessons.recsys.mf import BiasBaseline, ExplicitMF, split_ratings  # noqa: E402
 
@@ -213,10 +214,8 @@ def main() -> None:
     ns = parser.parse_args()
     warnings.filterwarnings("ignore", message=".*OpenBLAS.*")
     warnings.filterwarnings("ignore", message="Method expects CSR input")  # implicit's kNN, on its own transpose
-    from threadpoolctl import threadpool_limits
-
     started = hardware()
-    with threadpool_limits(1, "blas"):
+    with limit_threads(1):  # the package's one thread limiter (BLAS, OpenMP and torch)
         ml_rows, seeds = movielens_rows(ns.repeats)
         for row in ml_rows:
             print(f"{row['library']:15s} {row['model'][:60]:60s} RMSE {row['RMSE']:.4f}  fit {row['fit s']:.2f} s",

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import murmurhash3_32
+from sklearn.utils.validation import check_is_fitted
 
 from ..validation import require_frame, require_positive_int
 
@@ -37,7 +39,7 @@ class EncodedFields:
         return self.index.shape[0]
 
 
-class FieldEncoder:
+class FieldEncoder(TransformerMixin, BaseEstimator):
     """Give each level of each categorical field an index, with an "unknown" bucket per field.
 
     Introduced in lesson 11.
@@ -138,8 +140,7 @@ class FieldEncoder:
         return cat, num
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "levels_"):
-            raise RuntimeError("FieldEncoder: call fit(X) before transform")
+        check_is_fitted(self, "levels_")
 
 
 def _field_list(fields: object, arg: str, *, allow_empty: bool = False) -> list[str]:

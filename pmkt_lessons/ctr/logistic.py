@@ -17,16 +17,18 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
-from ..device import get_device
+from ..device import limit_threads, resolve_device
 from ..validation import require_in_range, require_positive_int
 
 SOLVERS = ("lbfgs", "gd")
 MAX_DENSE_ENTRIES = 50_000_000
 
 
-class TorchLogisticRegression:
+class TorchLogisticRegression(ClassifierMixin, BaseEstimator):
     """Give click probabilities from an L2-regularised logistic regression fitted with torch.
 
     Introduced in lesson 11.
@@ -48,9 +50,14 @@ class TorchLogisticRegression:
         Default: :func:`pmkt_lessons.device.get_device`.
     progress : bool
         Show a progress bar over gradient-descent steps.
+    n_threads : int or None
+        CPU threads while fitting (:func:`pmkt_lessons.device.limit_threads`).
 
     Attributes
     ----------
+    classes_ : numpy.ndarray
+        The two labels seen in ``fit`` (``[0, 1]`` for clicks).
+    n_features_in_ : int
     coef_ : numpy.ndarray, shape (1, n_features)
     intercept_ : numpy.ndarray, shape (1,)
     loss_history_ : list of float
@@ -66,6 +73,7 @@ class TorchLogisticRegression:
         tol: float = 1e-7,
         device=None,
         progress: bool = False,
+        n_threads: int | None = 1,
     ):
         self.C = C
         self.solver = solver
@@ -74,25 +82,32 @@ class TorchLogisticRegression:
         self.tol = tol
         self.device = device
         self.progress = progress
+        self.n_threads = n_threads
 
     def fit(self, X, y) -> TorchLogisticRegression:
-        """Fit the coefficients on ``X`` (scipy sparse or dense, n x d) and 0/1 labels ``y``."""
+        """Fit the coefficients on ``X`` (scipy sparse or dense, n x d) and 0/1 labels ``y``; give ``self``."""
+        with limit_threads(self.n_threads):
+            return self._fit(X, y)
+
+    def _fit(self, X, y) -> TorchLogisticRegression:
         C = require_in_range(self.C, "C", 0.0, float("inf"), low_inclusive=False)
         require_positive_int(self.max_iter, "max_iter")
         if self.solver not in SOLVERS:
             raise ValueError(f"solver: expected one of {SOLVERS}, got {self.solver!r}")
-        device = torch.device(self.device) if self.device is not None else get_device()
+        device = resolve_device(self.device)
         dtype = torch.float32 if device.type == "mps" else torch.float64
         Xt = _to_torch(X, device, dtype)
         # Centre the columns: with the intercept unpenalised this is the same model
         # (b' = b - w.mean), but far better conditioned, so the solvers need few steps.
         mean = Xt.mean(dim=0)
         Xt = Xt - mean
-        y = np.asarray(y, dtype=float).ravel()
-        if y.shape[0] != Xt.shape[0]:
-            raise ValueError(f"y: expected {Xt.shape[0]} labels (one per row of X), got {y.shape[0]}")
-        if not np.isin(y, (0.0, 1.0)).all():
-            raise ValueError(f"y: expected labels 0 or 1, got {y[~np.isin(y, (0.0, 1.0))][0]!r}")
+        y = np.asarray(y)
+        if y.ndim != 1 or y.shape[0] != Xt.shape[0]:
+            raise ValueError(f"y: expected {Xt.shape[0]} labels (one per row of X), got shape {y.shape}")
+        classes = np.unique(y)
+        if len(classes) != 2:
+            raise ValueError(f"y: expected two classes (click or not), got {len(classes)}: {classes[:5].tolist()}")
+        y = (y == classes[1]).astype(float)
         target = torch.as_tensor(y, dtype=dtype, device=device)
         w = torch.zeros(Xt.shape[1], dtype=dtype, device=device, requires_grad=True)
         b = torch.zeros(1, dtype=dtype, device=device, requires_grad=True)
@@ -116,6 +131,7 @@ class TorchLogisticRegression:
                 return loss
 
             opt.step(closure)
+            self.n_iter_ = int(opt.state[opt.param_groups[0]["params"][0]].get("n_iter", self.max_iter))
         else:
             lr = require_in_range(self.lr, "lr", 0.0, float("inf"), low_inclusive=False)
             for _ in tqdm(range(self.max_iter), desc="gradient descent", disable=not self.progress):
@@ -125,22 +141,43 @@ class TorchLogisticRegression:
                     w -= lr * gw
                     b -= lr * gb
                 self.loss_history_.append(float(loss.detach()))
+            self.n_iter_ = int(self.max_iter)
         self.coef_ = w.detach().cpu().double().numpy()[None, :]
         self.intercept_ = (b - mean @ w).detach().cpu().double().numpy()
+        self.classes_ = classes
+        self.n_features_in_ = int(Xt.shape[1])
         return self
 
     def decision_function(self, X) -> np.ndarray:
         """Give the logit ``X @ coef_ + intercept_`` of every row."""
-        if not hasattr(self, "coef_"):
-            raise RuntimeError("TorchLogisticRegression: call fit(X, y) before predicting")
-        if X.shape[1] != self.coef_.shape[1]:
-            raise ValueError(f"X: expected {self.coef_.shape[1]} columns, got {X.shape[1]}")
+        check_is_fitted(self, "coef_")
+        if not sp.issparse(X):
+            X = np.asarray(X, dtype=float)
+        if X.ndim != 2:
+            raise ValueError(f"X: expected a 2-d matrix, got shape {X.shape}; Reshape your data")
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X: expected {self.n_features_in_} columns, got {X.shape[1]} "
+                f"(X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input)"
+            )
         return np.asarray(X @ self.coef_[0], dtype=float).ravel() + self.intercept_[0]
 
     def predict_proba(self, X) -> np.ndarray:
         """Give an (n, 2) array: probability of no click, then of a click."""
         p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
         return np.column_stack([1.0 - p, p])
+
+    def predict(self, X) -> np.ndarray:
+        """Give the predicted class: ``classes_[1]`` (a click) where its probability is above 0.5."""
+        positive = self.decision_function(X) > 0.0
+        return self.classes_[positive.astype(int)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.classifier_tags.multi_class = False
+        return tags
 
 
 def _to_torch(X, device, dtype) -> torch.Tensor:

@@ -85,7 +85,10 @@ def calibration_table(y_true: object, p: object, n_bins: int = 10, strategy: str
     strategy : {"quantile", "uniform"}
         ``"quantile"``: bins of (nearly) equal row counts, by rank of ``p``;
         ``"uniform"``: equal-width bins on [0, 1], empty bins dropped (as
-        ``sklearn.calibration.calibration_curve``).
+        ``sklearn.calibration.calibration_curve``). Convention difference: a
+        prediction exactly on an inner edge (0.1, 0.2, ...) goes to the bin
+        *above* it here (bins are ``[low, high)``), to the bin below in
+        ``calibration_curve`` (``(low, high]``); elsewhere they agree.
     """
     y, prob = check_labels_and_probabilities(y_true, p)
     n_bins = require_positive_int(n_bins, "n_bins")

@@ -11,9 +11,15 @@ All three share one network, ``CTRNet``, built from three parts:
 
 FM = linear + fm; Wide&Deep = linear + deep (Cheng et al., 2016, with the
 raw one-hot columns as the wide part); DeepFM = linear + fm + deep with
-shared embeddings (Guo et al., 2017). The estimators follow scikit-learn:
-hyper-parameters in the constructor, ``fit`` returns ``self``,
-``predict_proba`` gives an (n, 2) array. Introduced in lesson 12.
+shared embeddings (Guo et al., 2017). The estimators are scikit-learn
+classifiers: hyper-parameters in the constructor, ``fit`` returns ``self``,
+``predict_proba`` gives an (n, 2) array, ``clone`` works. Introduced in lesson 12.
+
+References
+----------
+Rendle, S. (2010). Factorization machines. ICDM.
+Cheng, H.-T. et al. (2016). Wide & Deep learning for recommender systems. DLRS.
+Guo, H. et al. (2017). DeepFM: a factorization-machine based neural network for CTR prediction. IJCAI.
 """
 
 from __future__ import annotations
@@ -23,9 +29,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from ..device import get_device
+from ..device import resolve_device
+from ..randomness import check_random_state
+from ..training import training_scope
 from ..validation import require_frame, require_in_range, require_positive_int
 from .encoding import FieldEncoder
 from .train import TrainSettings, predict_logits, train_ctr_net
@@ -125,15 +135,58 @@ def _mlp(n_in: int, hidden: Sequence[int], dropout: float) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
-class _DeepCTRClassifier:
-    """Shared estimator: encode fields, build a ``CTRNet``, train it with early stopping."""
+class _DeepCTRClassifier(ClassifierMixin, BaseEstimator):
+    """Shared estimator: encode fields, build a ``CTRNet``, train it with early stopping.
+
+    Parameters
+    ----------
+    categorical, numeric : sequence of str
+        The categorical and numeric fields of ``X``.
+    embedding_dim : int
+        Length of each level's embedding.
+    hidden : sequence of int
+        Widths of the MLP's hidden layers (Wide&Deep, DeepFM).
+    dropout : float in [0, 1)
+        Dropout after each hidden layer.
+    lr, weight_decay : float
+        Adam's learning rate and L2 penalty on the weights.
+    batch_size : int
+    epochs : int
+        Maximum number of epochs (early stopping may end sooner).
+    patience : int
+        Stop after this many epochs without a lower validation log loss.
+    lr_decay : float in (0, 1]
+        Multiply the learning rate by this after every epoch.
+    validation_fraction : float in (0, 1)
+        Share of ``X`` held out for early stopping when ``fit`` gets no ``X_val``.
+    min_count : int
+        Levels seen fewer times go to the field's unknown bucket.
+    random_state : None, int or numpy Generator
+        Seeds the hold-out split, the initial weights, dropout and the minibatch order.
+    device : str or torch.device, optional
+        Default: :func:`pmkt_lessons.device.get_device`.
+    progress : bool
+        Show a tqdm bar over epochs.
+    n_threads : int or None
+        CPU threads while training (:func:`pmkt_lessons.device.limit_threads`).
+
+    Attributes
+    ----------
+    encoder_ : FieldEncoder
+    net_ : CTRNet
+    history_ : DataFrame
+        Per epoch: ``train_log_loss`` and ``val_log_loss``.
+    best_epoch_ : int
+    classes_ : ndarray
+        ``[0, 1]``.
+    """
 
     _fm = True
     _deep = True
 
     def __init__(
         self,
-        categorical: Sequence[str],
+        categorical: Sequence[str] = (),
         numeric: Sequence[str] = (),
         *,
         embedding_dim: int = 8,
@@ -142,14 +195,15 @@ class _DeepCTRClassifier:
         lr: float = 1e-2,
         weight_decay: float = 1e-5,
         batch_size: int = 4096,
-        max_epochs: int = 20,
+        epochs: int = 20,
         patience: int = 2,
         lr_decay: float = 1.0,
         validation_fraction: float = 0.1,
         min_count: int = 1,
-        seed: int = 0,
+        random_state=0,
         device=None,
-        progress: bool = True,
+        progress: bool = False,
+        n_threads: int | None = 1,
     ):
         self.categorical = categorical
         self.numeric = numeric
@@ -159,14 +213,15 @@ class _DeepCTRClassifier:
         self.lr = lr
         self.weight_decay = weight_decay
         self.batch_size = batch_size
-        self.max_epochs = max_epochs
+        self.epochs = epochs
         self.patience = patience
         self.lr_decay = lr_decay
         self.validation_fraction = validation_fraction
         self.min_count = min_count
-        self.seed = seed
+        self.random_state = random_state
         self.device = device
         self.progress = progress
+        self.n_threads = n_threads
 
     def fit(self, X: pd.DataFrame, y, X_val: pd.DataFrame | None = None, y_val=None):
         """Train on ``(X, y)``, stopping early on the log loss of ``(X_val, y_val)``.
@@ -180,37 +235,40 @@ class _DeepCTRClassifier:
         y = np.asarray(y, dtype=float).ravel()
         if (X_val is None) != (y_val is None):
             raise ValueError("X_val, y_val: expected both or neither")
-        if X_val is None:
-            require_in_range(self.validation_fraction, "validation_fraction", 0.0, 1.0,
-                             low_inclusive=False, high_inclusive=False)
-            X, y, X_val, y_val = _holdout(X, y, self.validation_fraction, self.seed)
-        torch.manual_seed(int(self.seed))
-        self.encoder_ = FieldEncoder(self.categorical, self.numeric, self.min_count).fit(X)
-        hidden = tuple(self.hidden) if self._deep else ()
-        self.net_ = CTRNet(
-            self.encoder_.n_indices_, len(self.categorical), len(self.numeric), self.embedding_dim,
-            fm=self._fm, hidden=hidden, dropout=self.dropout,
-        )
-        settings = TrainSettings(
-            self.lr, self.weight_decay, self.batch_size, self.max_epochs, self.patience, self.seed, self.lr_decay
-        )
-        self.history_ = train_ctr_net(
-            self.net_, self.encoder_.transform(X), y, self.encoder_.transform(X_val), y_val,
-            settings, device=self._device(), progress=self.progress,
-        )
+        device = resolve_device(self.device)
+        with training_scope(self.random_state, device, self.n_threads) as seed:
+            if X_val is None:
+                require_in_range(self.validation_fraction, "validation_fraction", 0.0, 1.0,
+                                 low_inclusive=False, high_inclusive=False)
+                X, y, X_val, y_val = _holdout(X, y, self.validation_fraction, seed)
+            encoder = FieldEncoder(self.categorical, self.numeric, self.min_count).fit(X)
+            hidden = tuple(self.hidden) if self._deep else ()
+            net = CTRNet(
+                encoder.n_indices_, len(self.categorical), len(self.numeric), self.embedding_dim,
+                fm=self._fm, hidden=hidden, dropout=self.dropout,
+            )
+            settings = TrainSettings(
+                self.lr, self.weight_decay, self.batch_size, self.epochs, self.patience, seed, self.lr_decay
+            )
+            self.history_ = train_ctr_net(
+                net, encoder.transform(X), y, encoder.transform(X_val), y_val,
+                settings, device=device, progress=self.progress,
+            )
+        self.encoder_, self.net_ = encoder, net
         self.best_epoch_ = int(self.history_.loc[self.history_["val_log_loss"].idxmin(), "epoch"])
+        self.classes_ = np.array([0, 1])
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Give an (n, 2) array: probability of no click, then of a click (unknown levels allowed)."""
-        if not hasattr(self, "net_"):
-            raise RuntimeError(f"{type(self).__name__}: call fit(X, y) before predict_proba")
+        check_is_fitted(self, "net_")
         logits = predict_logits(self.net_, self.encoder_.transform(X))
         p = 1.0 / (1.0 + np.exp(-logits))
         return np.column_stack([1.0 - p, p])
 
-    def _device(self):
-        return torch.device(self.device) if self.device is not None else get_device()
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Give the predicted class (1 where the click probability is at least 0.5)."""
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
 
 
 class FactorizationMachine(_DeepCTRClassifier):
@@ -241,10 +299,10 @@ class DeepFM(_DeepCTRClassifier):
     _fm, _deep = True, True
 
 
-def _holdout(X: pd.DataFrame, y: np.ndarray, fraction: float, seed: int):
+def _holdout(X: pd.DataFrame, y: np.ndarray, fraction: float, random_state):
     if len(y) != len(X):
         raise ValueError(f"y: expected {len(X)} labels (one per row of X), got {len(y)}")
-    order = np.random.default_rng(seed).permutation(len(X))
+    order = check_random_state(random_state).permutation(len(X))
     n_val = max(1, int(round(fraction * len(X))))
     val, train = order[:n_val], order[n_val:]
     return X.iloc[train], y[train], X.iloc[val], y[val]

@@ -4,21 +4,22 @@ Data are whole tensors on the device, cut into shuffled minibatches by
 index (no per-row ``Dataset``), which keeps an epoch over a few hundred
 thousand impressions to about a second on a laptop CPU. After every epoch
 the validation log loss is measured; training stops when it has not
-improved for ``patience`` epochs and the best epoch's weights are restored.
-Introduced in lesson 12.
+improved for ``patience`` epochs and the best epoch's weights are restored
+(the loop is :func:`pmkt_lessons.training.fit_with_early_stopping`, shared
+with NeuMF). Introduced in lesson 12.
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import torch
-from tqdm.auto import tqdm
 
-from ..device import get_device
+from ..device import resolve_device
+from ..randomness import check_random_state
+from ..training import fit_with_early_stopping, local_generator
 from ..validation import require_in_range, require_positive_int
 from .encoding import EncodedFields
 
@@ -27,17 +28,19 @@ PREDICT_BATCH = 65_536
 
 @dataclass(frozen=True)
 class TrainSettings:
-    """Hyper-parameters of the trainer: learning rate, L2 on weights, batches, epochs, patience, seed, decay.
+    """Hyper-parameters of the trainer: learning rate, L2 on weights, batches, epochs, patience, random_state, decay.
 
-    Introduced in lesson 12. ``lr_decay`` multiplies the learning rate after every epoch.
+    Introduced in lesson 12. ``epochs`` is the maximum (early stopping may end
+    sooner); ``random_state`` orders the minibatches; ``lr_decay`` multiplies
+    the learning rate after every epoch.
     """
 
     lr: float = 1e-2
     weight_decay: float = 1e-5
     batch_size: int = 4096
-    max_epochs: int = 20
+    epochs: int = 20
     patience: int = 2
-    seed: int = 0
+    random_state: object = 0
     lr_decay: float = 1.0
 
     def checked(self) -> TrainSettings:
@@ -45,11 +48,10 @@ class TrainSettings:
         require_in_range(self.lr, "lr", 0.0, 10.0, low_inclusive=False)
         require_in_range(self.weight_decay, "weight_decay", 0.0, 1.0)
         require_positive_int(self.batch_size, "batch_size")
-        require_positive_int(self.max_epochs, "max_epochs")
+        require_positive_int(self.epochs, "epochs")
         require_positive_int(self.patience, "patience")
         require_in_range(self.lr_decay, "lr_decay", 0.0, 1.0, low_inclusive=False)
-        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)):
-            raise TypeError(f"seed: expected an integer, got {type(self.seed).__name__}")
+        check_random_state(self.random_state)
         return self
 
 
@@ -72,7 +74,7 @@ def train_ctr_net(
     settings: TrainSettings = TrainSettings(),  # noqa: B008 - frozen dataclass, safe as a default
     *,
     device=None,
-    progress: bool = True,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Train ``net`` (``net(index, dense) -> logits``) with Adam on minibatches; give the history per epoch.
 
@@ -80,10 +82,12 @@ def train_ctr_net(
 
     The net ends with the weights of the epoch with the lowest validation
     log loss. The history has columns ``epoch``, ``train_log_loss`` (mean
-    over the epoch's batches) and ``val_log_loss``.
+    over the epoch's batches) and ``val_log_loss``. Dropout draws from
+    torch's default generator: the estimators call this inside
+    :func:`pmkt_lessons.training.training_scope` so that it is seeded too.
     """
     settings = settings.checked()
-    device = torch.device(device) if device is not None else get_device()
+    device = resolve_device(device)
     y_train, y_val = _labels(y_train, len(train), "y_train"), _labels(y_val, len(val), "y_val")
     if len(train) == 0 or len(val) == 0:
         raise ValueError(f"train, val: expected rows in both, got {len(train)} and {len(val)}")
@@ -93,11 +97,9 @@ def train_ctr_net(
     optimiser = torch.optim.Adam(net.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     schedule = torch.optim.lr_scheduler.ExponentialLR(optimiser, gamma=settings.lr_decay)
-    gen = torch.Generator().manual_seed(int(settings.seed))
-    best = (np.inf, 0, copy.deepcopy(net.state_dict()))
-    rows = []
-    bar = tqdm(range(1, settings.max_epochs + 1), desc=type(net).__name__, disable=not progress, leave=False)
-    for epoch in bar:
+    gen = local_generator(settings.random_state)
+
+    def run_epoch(epoch: int) -> float:
         net.train()
         order = torch.randperm(len(train), generator=gen).to(device)
         total = 0.0
@@ -109,15 +111,13 @@ def train_ctr_net(
             optimiser.step()
             total += loss.item() * len(batch)
         schedule.step()
-        val_loss = _log_loss(net, val, y_val, device)
-        rows.append({"epoch": epoch, "train_log_loss": total / len(train), "val_log_loss": val_loss})
-        bar.set_postfix(val_log_loss=f"{val_loss:.4f}")
-        if val_loss < best[0]:
-            best = (val_loss, epoch, copy.deepcopy(net.state_dict()))
-        elif epoch - best[1] >= settings.patience:
-            break
-    net.load_state_dict(best[2])
-    return pd.DataFrame(rows)
+        return total / len(train)
+
+    history, _ = fit_with_early_stopping(
+        net, run_epoch, lambda: _log_loss(net, val, y_val, device), settings.epochs, settings.patience,
+        higher_is_better=False, progress=progress, desc=type(net).__name__, metric="val_log_loss",
+    )
+    return pd.DataFrame(history).rename(columns={"train_loss": "train_log_loss"})
 
 
 @torch.no_grad()

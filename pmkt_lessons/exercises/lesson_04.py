@@ -104,7 +104,7 @@ def _check_ari(answer):
 
 
 def _ari_reference():
-    sim = simulate_segments(3000, seed=42, sigma=0.8)
+    sim = simulate_segments(3000, random_state=42, sigma=0.8)
     labels = S.kmeans_labels(F.scale_features(sim.features, F.CLUSTER_FEATURES), 4)
     return float(adjusted_rand_score(sim.labels, labels))
 
@@ -113,14 +113,14 @@ ex3 = Exercise(
     name="04.3 blurred segments",
     question=(
         "Simulate the customer base with twice the spread inside each segment "
-        "(simulate_segments(3000, seed=42, sigma=0.8)) and run the lesson's pipeline "
+        "(simulate_segments(3000, random_state=42, sigma=0.8)) and run the lesson's pipeline "
         "(scale_features on CLUSTER_FEATURES, kmeans_labels with k = 4). What adjusted Rand "
         "index with the planted segments does it reach? (a number)"
     ),
     checker=_check_ari,
     hint_text="adjusted_rand_score(sim.labels, labels) compares the planted and the found segments.",
     solution_code=(
-        "sim = simulate_segments(3000, seed=42, sigma=0.8)\n"
+        "sim = simulate_segments(3000, random_state=42, sigma=0.8)\n"
         "labels = kmeans_labels(scale_features(sim.features, CLUSTER_FEATURES), 4)\n"
         "answer = adjusted_rand_score(sim.labels, labels)"
     ),

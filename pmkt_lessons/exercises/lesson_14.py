@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 
 from ..ads import convert_price, value_per_impression
-from ..simulate.auctions import second_price_auction
+from ..auctions import second_price_auction
 from . import Exercise, number_checker
 
 CPM, CTR = 4.0, 0.005

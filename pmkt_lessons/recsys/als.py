@@ -31,8 +31,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..device import resolve_device
+from ..training import local_generator, training_scope
 from ..validation import require_in_range, require_positive_int
-from ._torch import resolve_device, training_threads
 from .base import BaseRecommender
 from .interactions import Interactions
 
@@ -64,7 +65,11 @@ def als_exact_solve(matrix, fixed, reg: float = 0.05, alpha: float = 1.0) -> np.
 
     Solves ``(F^T C_u F + reg I) x_u = F^T C_u p_u`` for each row ``u`` with
     ``numpy.linalg.solve``. Memory grows with ``nnz * n_factors^2``: meant for
-    checks on a few rows, not for training. Introduced in lesson 09.
+    checks on a few rows, not for training. Convention difference: the
+    ``implicit`` library reads the matrix entries as the confidence ``c_ui``
+    itself; here the entries are weights ``r`` and ``c = 1 + alpha r`` (Hu et
+    al.), so ``implicit`` gives the same solve on a matrix holding
+    ``1 + alpha r`` (tests/test_crosscheck.py). Introduced in lesson 09.
 
     Parameters
     ----------
@@ -218,18 +223,24 @@ class ImplicitALS(BaseRecommender):
         factors (3 is the usual choice; more gets closer to the exact solve).
     init_std : float > 0
         Standard deviation of the normal initial factors.
-    random_state : int
+    random_state : None, int or numpy Generator
+        Seeds the initial factors.
     device : str or torch.device, optional
         Default: :func:`pmkt_lessons.device.get_device`.
     progress : bool
         Show a tqdm bar over iterations.
+    track_loss : bool
+        Compute the full objective after each iteration into ``history_``
+        (costs a little time).
+    n_threads : int or None
+        CPU threads while training (:func:`pmkt_lessons.device.limit_threads`).
 
     Attributes
     ----------
     user_factors_ : ndarray (n_users, n_factors)
     item_factors_ : ndarray (n_items, n_factors)
     history_ : DataFrame
-        The objective after every iteration (``track_loss=True`` in ``fit``).
+        The objective after every iteration (with ``track_loss=True``).
     fit_seconds_ : float
     device_ : torch.device
 
@@ -244,9 +255,11 @@ class ImplicitALS(BaseRecommender):
         iterations: int = 15,
         cg_steps: int = 3,
         init_std: float = 0.01,
-        random_state: int = 0,
+        random_state=0,
         device=None,
         progress: bool = False,
+        track_loss: bool = False,
+        n_threads: int | None = 1,
     ):
         self.n_factors = n_factors
         self.reg = reg
@@ -257,6 +270,8 @@ class ImplicitALS(BaseRecommender):
         self.random_state = random_state
         self.device = device
         self.progress = progress
+        self.track_loss = track_loss
+        self.n_threads = n_threads
 
     def _check_params(self) -> None:
         require_positive_int(self.n_factors, "n_factors")
@@ -265,36 +280,24 @@ class ImplicitALS(BaseRecommender):
         require_positive_int(self.iterations, "iterations")
         require_positive_int(self.cg_steps, "cg_steps")
         require_in_range(self.init_std, "init_std", 0.0, np.inf, low_inclusive=False)
-        if isinstance(self.random_state, bool) or not isinstance(self.random_state, (int, np.integer)):
-            raise TypeError(f"random_state: expected an integer, got {type(self.random_state).__name__}")
-        if not isinstance(self.progress, bool):
-            raise TypeError(f"progress: expected True or False, got {type(self.progress).__name__}")
-
-    def fit(self, interactions: Interactions, track_loss: bool = False):
-        """Learn user and item factors from ``interactions``; give ``self``.
-
-        With ``track_loss`` the full objective is computed after each
-        iteration into ``history_`` (costs a little time).
-        """
-        if not isinstance(track_loss, bool):
-            raise TypeError(f"track_loss: expected True or False, got {type(track_loss).__name__}")
-        self._track_loss = track_loss
-        return super().fit(interactions)
+        for name in ("progress", "track_loss"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name}: expected True or False, got {type(getattr(self, name)).__name__}")
 
     def _fit(self, interactions: Interactions) -> None:
         device = resolve_device(self.device)
         start = time.perf_counter()
-        with training_threads(device):
-            self._train(interactions, device)
+        with training_scope(self.random_state, device, self.n_threads) as seed:
+            self._train(interactions, device, seed)
         self.device_ = device
         self.fit_seconds_ = time.perf_counter() - start
 
-    def _train(self, interactions: Interactions, device) -> None:
+    def _train(self, interactions: Interactions, device, seed: int) -> None:
         import torch
         from tqdm.auto import tqdm
 
         csr = _check_matrix(interactions.matrix, "interactions")
-        gen = torch.Generator().manual_seed(int(self.random_state))
+        gen = local_generator(seed)
         n_u, n_i = csr.shape
         x = (torch.randn(n_u, self.n_factors, generator=gen) * self.init_std).to(device)
         y = (torch.randn(n_i, self.n_factors, generator=gen) * self.init_std).to(device)
@@ -304,7 +307,7 @@ class ImplicitALS(BaseRecommender):
         for it in tqdm(range(1, self.iterations + 1), desc="ImplicitALS", disable=not self.progress):
             x = _cg_solve(by_user, y, x, float(self.reg), self.cg_steps)
             y = _cg_solve(by_item, x, y, float(self.reg), self.cg_steps)
-            if self._track_loss:
+            if self.track_loss:
                 loss = _torch_loss(by_user, x, y, float(self.reg))
                 history.append({"iteration": it, "loss": loss})
         self.user_factors_ = x.cpu().numpy()

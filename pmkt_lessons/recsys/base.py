@@ -2,7 +2,8 @@
 
 A subclass implements ``_fit(interactions)`` and ``_score_rows(rows)`` (dense
 scores of some user rows for every item); the base class gives input checks,
-id mapping and top-k lists. Introduced in lesson 06.
+id mapping and top-k lists. Every recommender is a scikit-learn estimator
+(``get_params``, ``set_params``, ``clone``). Introduced in lesson 06.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
 from ..validation import require_positive_int
 from .interactions import Interactions
@@ -28,19 +31,24 @@ def require_interactions(value: object, arg: str = "interactions") -> Interactio
     return value
 
 
-class BaseRecommender:
+class BaseRecommender(BaseEstimator):
     """Common fit / score / recommend logic; subclasses implement ``_fit`` and ``_score_rows``.
 
-    After ``fit``, ``interactions_`` holds the training interactions, whose
-    ``users`` and ``items`` are the ids the model knows. Introduced in lesson 06.
+    After ``fit``, ``seen_`` holds a copy of the training interactions, whose
+    ``users`` and ``items`` are the ids the model knows (and whose entries
+    ``recommend(exclude_seen=True)`` leaves out). A subclass whose ``fit``
+    also needs item descriptions sets ``requires_descriptions = True``.
+    Introduced in lesson 06.
     """
+
+    requires_descriptions = False
 
     def fit(self, interactions: Interactions):
         """Learn from the training interactions; give ``self``."""
         interactions = require_interactions(interactions)
         self._check_params()
+        self._remember(interactions)
         self._fit(interactions)
-        self.interactions_ = interactions
         return self
 
     # subclasses ---------------------------------------------------------------
@@ -54,10 +62,15 @@ class BaseRecommender:
         raise NotImplementedError
 
     # public -------------------------------------------------------------------
+    def _remember(self, interactions: Interactions) -> None:
+        """Keep a copy of the training interactions (never the caller's object) as ``seen_``."""
+        self.seen_ = Interactions(
+            interactions.matrix.copy(), interactions.users, interactions.items, interactions.weight
+        )
+
     def _check_fitted(self) -> Interactions:
-        if not hasattr(self, "interactions_"):
-            raise RuntimeError(f"{type(self).__name__} is not fitted yet: call fit(interactions) first")
-        return self.interactions_
+        check_is_fitted(self, "seen_")
+        return self.seen_
 
     def _rows(self, users: Iterable | None) -> np.ndarray:
         inter = self._check_fitted()
@@ -82,7 +95,7 @@ class BaseRecommender:
         ----------
         users : iterable of user ids, optional
             Known users (a ``ValueError`` names unknown ones); default: all
-            users, in the order of ``interactions_.users``.
+            users, in the order of ``seen_.users``.
         """
         rows = self._rows(users)
         return np.asarray(self._score_rows(rows))
@@ -126,7 +139,3 @@ class BaseRecommender:
         if not parts:
             return top_k_items(np.zeros((0, inter.n_items)), k, users=inter.users[:0], items=inter.items)
         return pd.concat(parts, ignore_index=True)
-
-    def __repr__(self) -> str:
-        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.endswith("_") and not k.startswith("_"))
-        return f"{type(self).__name__}({params})"

@@ -60,6 +60,8 @@ class ContentRecommender(BaseRecommender):
     Introduced in lesson 08.
     """
 
+    requires_descriptions = True
+
     def __init__(self, min_df: int = 2, ngram_range: tuple = (1, 1), stop_words: str | None = "english"):
         self.min_df = min_df
         self.ngram_range = ngram_range
@@ -88,7 +90,7 @@ class ContentRecommender(BaseRecommender):
         except ValueError as exc:  # sklearn: "empty vocabulary"
             raise ValueError(f"descriptions: expected words to build a vocabulary from, got none usable ({exc})") from exc
         self.vocabulary_ = self.vectorizer_.get_feature_names_out()
-        self.interactions_ = interactions
+        self._remember(interactions)
         return self
 
     def user_profiles(self, users=None) -> sp.csr_matrix:
@@ -97,13 +99,13 @@ class ContentRecommender(BaseRecommender):
         Introduced in lesson 08.
         """
         rows = self._rows(users)
-        ratings = sp.csr_matrix(self.interactions_.matrix[rows], dtype=np.float64)
+        ratings = sp.csr_matrix(self.seen_.matrix[rows], dtype=np.float64)
         totals = np.asarray(ratings.sum(axis=1)).ravel()
         inverse = np.divide(1.0, totals, out=np.zeros_like(totals), where=totals > 0)
         return sp.csr_matrix(sp.diags(inverse) @ ratings @ self.item_vectors_)
 
     def _score_rows(self, rows: np.ndarray) -> np.ndarray:
-        profiles = l2_normalize(self.user_profiles(self.interactions_.users[rows]))
+        profiles = l2_normalize(self.user_profiles(self.seen_.users[rows]))
         return (profiles @ self.item_vectors_.T).toarray()
 
     def item_similarity(self) -> np.ndarray:

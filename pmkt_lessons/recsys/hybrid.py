@@ -9,9 +9,8 @@ test period. Introduced in lesson 08.
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
+from sklearn.base import clone
 
 from ..validation import require_in_range
 from .base import BaseRecommender, require_interactions
@@ -62,10 +61,6 @@ def blend_scores(first, second, alpha: float, normalise: str = "minmax") -> np.n
     return alpha * a + (1.0 - alpha) * b
 
 
-def _fits_with(model, name: str) -> bool:
-    return name in inspect.signature(model.fit).parameters
-
-
 class HybridRecommender(BaseRecommender):
     """Blend two recommenders: ``alpha * first + (1 - alpha) * second`` of per-user min-max scores.
 
@@ -78,7 +73,13 @@ class HybridRecommender(BaseRecommender):
     normalise : {"minmax", "none"}
     prefit : bool
         ``True``: the two models are already fitted on the same interactions;
-        ``fit`` only checks that and does not refit them.
+        ``fit`` only checks that and does not refit them. ``False``: ``fit``
+        fits clones of them (the caller's models are left as they are).
+
+    Attributes
+    ----------
+    first_, second_ : recommenders
+        The fitted models that are blended (clones, or the prefit models).
 
     Introduced in lesson 08.
     """
@@ -102,24 +103,31 @@ class HybridRecommender(BaseRecommender):
                 raise TypeError(f"{name}: expected a recommender of pmkt_lessons.recsys, got {type(model).__name__}")
 
     def fit(self, interactions: Interactions, descriptions=None):
-        """Fit both models (``descriptions`` goes to the ones whose ``fit`` takes it); give ``self``."""
+        """Fit clones of both models; give ``self``.
+
+        ``descriptions`` goes to the models that need it
+        (``requires_descriptions``, e.g. :class:`ContentRecommender`).
+        """
         interactions = require_interactions(interactions)
         self._check_params()
+        fitted = []
         for name in ("first", "second"):
             model = getattr(self, name)
             if self.prefit:
-                fitted = model._check_fitted()
-                if not (fitted.users.equals(interactions.users) and fitted.items.equals(interactions.items)):
+                known = model._check_fitted()
+                if not (known.users.equals(interactions.users) and known.items.equals(interactions.items)):
                     raise ValueError(f"{name}: expected a model fitted on the same users and items as interactions")
-            elif _fits_with(model, "descriptions"):
+                fitted.append(model)
+            elif model.requires_descriptions:
                 if descriptions is None:
                     raise ValueError(f"descriptions: {type(model).__name__} needs descriptions, got None")
-                model.fit(interactions, descriptions)
+                fitted.append(clone(model).fit(interactions, descriptions))
             else:
-                model.fit(interactions)
-        self.interactions_ = interactions
+                fitted.append(clone(model).fit(interactions))
+        self.first_, self.second_ = fitted
+        self._remember(interactions)
         return self
 
     def _score_rows(self, rows: np.ndarray) -> np.ndarray:
-        users = self.interactions_.users[rows]
-        return blend_scores(self.first.score(users), self.second.score(users), self.alpha, self.normalise)
+        users = self.seen_.users[rows]
+        return blend_scores(self.first_.score(users), self.second_.score(users), self.alpha, self.normalise)

@@ -102,7 +102,7 @@ class ItemKNN(BaseRecommender):
         self._abs_weights = abs(self._weights)
 
     def _score_rows(self, rows: np.ndarray) -> np.ndarray:
-        ratings = self.interactions_.matrix[rows]
+        ratings = self.seen_.matrix[rows]
         num = (ratings @ self._weights).toarray()
         if not self.normalize:
             return num

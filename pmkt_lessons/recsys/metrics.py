@@ -14,7 +14,9 @@ Conventions (lesson 06 explains each):
   ``truth`` are ignored.
 * ``precision@k`` divides by ``k`` even when a list is shorter; ``map@k``
   divides the sum of precisions at the hits by ``min(k, number relevant)``,
-  so a perfect list scores 1.
+  so a perfect list scores 1. (ranx's ``map@k`` divides by the number
+  relevant: the two agree when no user has more than ``k`` relevant items;
+  tests/test_crosscheck.py compares the five metrics with ranx.)
 
 Everything is computed with pandas group-bys, no loop over users.
 Introduced in lesson 06.

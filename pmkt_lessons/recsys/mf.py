@@ -22,9 +22,14 @@ import time
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.metrics import mean_absolute_error, root_mean_squared_error
+from sklearn.utils.validation import check_is_fitted
 
 from .. import columns as C
+from ..device import resolve_device
+from ..randomness import check_random_state
+from ..training import local_generator, training_scope
 from ..validation import (
     require_frame,
     require_in_range,
@@ -32,7 +37,6 @@ from ..validation import (
     require_numeric,
     require_positive_int,
 )
-from ._torch import resolve_device, training_threads
 
 RATING_COLUMNS = (C.USER, C.ITEM, C.RATING)
 
@@ -53,7 +57,7 @@ def _check_bool(value: object, arg: str) -> bool:
 
 
 def split_ratings(
-    ratings: pd.DataFrame, test_size: float = 0.2, seed: int = 42
+    ratings: pd.DataFrame, test_size: float = 0.2, random_state=42
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Give a seeded random ``(train, test)`` split of the rating rows (default 80/20).
 
@@ -69,19 +73,18 @@ def split_ratings(
         ``user_id, item_id, rating`` (other columns are kept).
     test_size : float in (0, 1)
         Share of rows in the test part (rounded to the nearest row).
-    seed : int
-        Seed of ``numpy.random.default_rng`` that shuffles the rows.
+    random_state : None, int or numpy Generator
+        Shuffles the rows (:func:`pmkt_lessons.randomness.check_random_state`).
     """
     _check_pairs(ratings, "ratings", rating=True)
     test_size = require_in_range(test_size, "test_size", 0.0, 1.0, low_inclusive=False, high_inclusive=False)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed: expected an integer, got {type(seed).__name__}")
+    rng = check_random_state(random_state)
     n_test = int(round(test_size * len(ratings)))
     if not 0 < n_test < len(ratings):
         raise ValueError(
             f"test_size: expected a share leaving rows on both sides, got {test_size} of {len(ratings)} rows"
         )
-    order = np.random.default_rng(int(seed)).permutation(len(ratings))
+    order = rng.permutation(len(ratings))
     return ratings.iloc[np.sort(order[n_test:])], ratings.iloc[np.sort(order[:n_test])]
 
 
@@ -105,12 +108,15 @@ def rating_errors(y_true, y_pred) -> pd.Series:
     )
 
 
-class _RatingModel:
-    """Shared fit/predict plumbing: id indexes, the global mean, clipping."""
+class _RatingModel(RegressorMixin, BaseEstimator):
+    """Shared fit/predict plumbing: id indexes, the global mean, clipping.
+
+    ``score(X, y)`` is scikit-learn's R^2 of ``predict(X)``; ``score_ratings``
+    gives RMSE and MAE.
+    """
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "global_mean_"):
-            raise RuntimeError(f"{type(self).__name__} is not fitted yet: call fit(ratings) first")
+        check_is_fitted(self, "global_mean_")
 
     def _index(self, ratings: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         self.user_ids_ = pd.Index(np.unique(ratings[C.USER].to_numpy()), name=C.USER)
@@ -175,7 +181,9 @@ class BiasBaseline(_RatingModel):
     reg_item sum_i b_i^2``. With the user biases fixed, each item bias has the
     closed form ``b_i = sum_u (r_ui - mu - b_u) / (reg_item + n_i)`` (and
     symmetrically for users): a mean shrunk towards 0 for items with few
-    ratings. The defaults are those of Surprise's ``BaselineOnly``.
+    ratings. The defaults are those of Surprise's ``BaselineOnly``, which
+    updates the user biases first in each sweep (ours: the items first); both
+    converge to the same minimiser (tests/test_crosscheck.py).
 
     Parameters
     ----------
@@ -256,12 +264,15 @@ class ExplicitMF(_RatingModel):
         Standard deviation of the normal initial factors (biases start at 0).
     clip : bool
         Clip predictions to the training rating range (1-5 on MovieLens).
-    random_state : int
+    random_state : None, int or numpy Generator
         Seeds the initial factors and the order of the minibatches.
     device : str or torch.device, optional
         Default: :func:`pmkt_lessons.device.get_device`.
     progress : bool
         Show a tqdm bar over epochs.
+    n_threads : int or None
+        CPU threads while training (:func:`pmkt_lessons.device.limit_threads`);
+        1 is fastest for these small minibatches. ``None``: leave as is.
 
     Attributes
     ----------
@@ -288,9 +299,10 @@ class ExplicitMF(_RatingModel):
         batch_size: int = 4096,
         init_std: float = 0.1,
         clip: bool = True,
-        random_state: int = 0,
+        random_state=0,
         device=None,
         progress: bool = False,
+        n_threads: int | None = 1,
     ):
         self.n_factors = n_factors
         self.reg = reg
@@ -302,6 +314,7 @@ class ExplicitMF(_RatingModel):
         self.random_state = random_state
         self.device = device
         self.progress = progress
+        self.n_threads = n_threads
 
     def _check_params(self) -> None:
         require_positive_int(self.n_factors, "n_factors")
@@ -312,8 +325,6 @@ class ExplicitMF(_RatingModel):
         require_in_range(self.init_std, "init_std", 0.0, np.inf)
         _check_bool(self.clip, "clip")
         _check_bool(self.progress, "progress")
-        if isinstance(self.random_state, bool) or not isinstance(self.random_state, (int, np.integer)):
-            raise TypeError(f"random_state: expected an integer, got {type(self.random_state).__name__}")
 
     def fit(self, ratings: pd.DataFrame, eval_set: pd.DataFrame | None = None):
         """Learn biases and factors from ``ratings`` (``user_id, item_id, rating``); give ``self``.
@@ -327,18 +338,18 @@ class ExplicitMF(_RatingModel):
         self._check_params()
         device = resolve_device(self.device)
         start = time.perf_counter()
-        with training_threads(device):
-            self._train(ratings, eval_set, device)
+        with training_scope(self.random_state, device, self.n_threads) as seed:
+            self._train(ratings, eval_set, device, seed)
         self.device_ = device
         self.fit_seconds_ = time.perf_counter() - start
         return self
 
-    def _train(self, ratings: pd.DataFrame, eval_set: pd.DataFrame | None, device) -> None:
+    def _train(self, ratings: pd.DataFrame, eval_set: pd.DataFrame | None, device, seed: int) -> None:
         import torch
         from tqdm.auto import tqdm
 
         users, items, values = self._index(ratings)
-        gen = torch.Generator().manual_seed(int(self.random_state))
+        gen = local_generator(seed)
         n_u, n_i, k = len(self.user_ids_), len(self.item_ids_), self.n_factors
         params = {
             "P": torch.randn(n_u, k, generator=gen) * self.init_std,

@@ -19,7 +19,6 @@ the best epoch's weights are kept. Introduced in lesson 10.
 
 from __future__ import annotations
 
-import copy
 import time
 
 import numpy as np
@@ -29,22 +28,25 @@ import torch
 from torch import nn
 
 from .. import columns as C
+from ..device import resolve_device
+from ..randomness import check_random_state
+from ..training import fit_with_early_stopping, local_generator, training_scope
 from ..validation import require_frame, require_in_range, require_no_nan, require_positive_int
-from ._torch import resolve_device, training_threads
-from .base import BaseRecommender
+from .base import BaseRecommender, require_interactions
 from .interactions import Interactions
 from .metrics import ndcg_at_k
 
 _MAX_RESAMPLE_ROUNDS = 50
 
 
-def sample_negatives(matrix, n_negatives: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def sample_negatives(matrix, n_negatives: int = 4, random_state=0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Give training triples ``(user_rows, item_cols, labels)``: every stored cell plus random negatives.
 
     Each positive cell ``(u, i)`` of ``matrix`` gives one row with label 1 and
     ``n_negatives`` rows ``(u, j)`` with label 0, where ``j`` is drawn
     uniformly among the items ``u`` has *not* interacted with (draws that hit a
     bought item are redrawn). Users who bought every item get no negatives.
+    ``random_state`` (None, an int or a numpy Generator) drives the draws.
     Introduced in lesson 10.
     """
     if not sp.issparse(matrix):
@@ -60,7 +62,7 @@ def sample_negatives(matrix, n_negatives: int = 4, seed: int = 0) -> tuple[np.nd
     bought = _membership(csr)
     full = np.diff(csr.indptr)[rows] >= n_items
     neg_rows = np.repeat(rows[~full], n_negatives)
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
     neg_cols = rng.integers(0, n_items, len(neg_rows))
     clash = np.flatnonzero(bought(neg_rows, neg_cols))
     for _ in range(_MAX_RESAMPLE_ROUNDS):
@@ -172,11 +174,15 @@ class NeuMF(BaseRecommender):
     eval_users : int
         Score at most this many (randomly chosen) validation users per epoch,
         to keep early stopping cheap.
-    random_state : int
+    random_state : None, int or numpy Generator
+        Seeds the initial weights, the negatives, the minibatch order and the
+        validation users.
     device : str or torch.device, optional
         Default: :func:`pmkt_lessons.device.get_device`.
     progress : bool
-        Show a tqdm bar over epochs with the latest loss and validation NDCG.
+        Show a tqdm bar over epochs with the latest validation NDCG.
+    n_threads : int or None
+        CPU threads while training (:func:`pmkt_lessons.device.limit_threads`).
 
     Attributes
     ----------
@@ -204,9 +210,10 @@ class NeuMF(BaseRecommender):
         patience: int = 2,
         eval_k: int = 10,
         eval_users: int = 300,
-        random_state: int = 0,
+        random_state=0,
         device=None,
-        progress: bool = True,
+        progress: bool = False,
+        n_threads: int | None = 1,
     ):
         self.gmf_factors = gmf_factors
         self.mlp_factors = mlp_factors
@@ -222,6 +229,7 @@ class NeuMF(BaseRecommender):
         self.random_state = random_state
         self.device = device
         self.progress = progress
+        self.n_threads = n_threads
 
     def _check_params(self) -> None:
         for name in ("gmf_factors", "mlp_factors", "n_negatives", "batch_size", "epochs", "patience",
@@ -233,8 +241,6 @@ class NeuMF(BaseRecommender):
             require_positive_int(width, "layers")
         require_in_range(self.lr, "lr", 0.0, np.inf, low_inclusive=False)
         require_in_range(self.weight_decay, "weight_decay", 0.0, np.inf)
-        if isinstance(self.random_state, bool) or not isinstance(self.random_state, (int, np.integer)):
-            raise TypeError(f"random_state: expected an integer, got {type(self.random_state).__name__}")
         if not isinstance(self.progress, bool):
             raise TypeError(f"progress: expected True or False, got {type(self.progress).__name__}")
 
@@ -251,66 +257,51 @@ class NeuMF(BaseRecommender):
             NDCG@``eval_k``; without it, it runs ``epochs`` epochs. Validation
             users unknown to ``interactions`` are left out.
         """
-        self._validation = None if validation is None else _check_validation(validation)
-        return super().fit(interactions)
-
-    def _fit(self, interactions: Interactions) -> None:
+        validation = None if validation is None else _check_validation(validation)
+        interactions = require_interactions(interactions)
+        self._check_params()
+        self._remember(interactions)  # recommend() needs it during training
         device = resolve_device(self.device)
         start = time.perf_counter()
-        with training_threads(device):
-            self._train(interactions, device)
+        with training_scope(self.random_state, device, self.n_threads) as seed:
+            self._train(interactions, validation, device, seed)
         self.fit_seconds_ = time.perf_counter() - start
+        return self
 
-    def _train(self, interactions: Interactions, device) -> None:
-        from tqdm.auto import tqdm
-
-        self.interactions_ = interactions  # _score_rows needs it during training
-        torch.manual_seed(int(self.random_state))
+    def _train(self, interactions: Interactions, validation, device, seed: int) -> None:
         net = NeuMFNet(interactions.n_users, interactions.n_items, self.gmf_factors, self.mlp_factors,
                        tuple(self.layers)).to(device)
         self.net_, self.device_ = net, device
         optimiser = torch.optim.Adam(net.parameters(), lr=self.lr, weight_decay=self.weight_decay,
                                      foreach=True)
-        val_users, val_truth = self._validation_sample(interactions)
-        gen = torch.Generator().manual_seed(int(self.random_state))
-        history, best, best_state, waited = [], -np.inf, None, 0
-        bar = tqdm(range(1, self.epochs + 1), desc="NeuMF", disable=not self.progress)
-        for epoch in bar:
-            seed = int(self.random_state) * 100_003 + epoch
-            loss = self._train_epoch(net, optimiser, interactions.matrix, seed, gen, device)
-            row = {"epoch": epoch, "train_loss": loss}
-            if val_users is not None:
-                recs = self.recommend(val_users, k=self.eval_k)
-                row["val_ndcg"] = ndcg_at_k(recs, val_truth, self.eval_k)
-                bar.set_postfix(loss=f"{loss:.4f}", val_ndcg=f"{row['val_ndcg']:.4f}")
-                if row["val_ndcg"] > best:
-                    best, waited = row["val_ndcg"], 0
-                    best_state, self.best_epoch_ = copy.deepcopy(net.state_dict()), epoch
-                else:
-                    waited += 1
-            history.append(row)
-            if val_users is not None and waited >= self.patience:
-                break
-        bar.close()
-        if best_state is not None:
-            net.load_state_dict(best_state)
-        else:
-            self.best_epoch_ = len(history)
+        val_users, val_truth = self._validation_sample(interactions, validation, seed)
+        gen = local_generator(seed)
+
+        def run_epoch(epoch: int) -> float:
+            return self._train_epoch(net, optimiser, interactions.matrix, (seed * 100_003 + epoch) % 2**32, gen, device)
+
+        def evaluate() -> float:
+            return ndcg_at_k(self.recommend(val_users, k=self.eval_k), val_truth, self.eval_k)
+
+        history, self.best_epoch_ = fit_with_early_stopping(
+            net, run_epoch, None if val_users is None else evaluate, self.epochs, self.patience,
+            higher_is_better=True, progress=self.progress, desc="NeuMF", metric="val_ndcg",
+        )
         self.history_ = pd.DataFrame(history).set_index("epoch")
 
-    def _validation_sample(self, interactions: Interactions):
-        if self._validation is None:
+    def _validation_sample(self, interactions: Interactions, validation, seed: int):
+        if validation is None:
             return None, None
-        truth = self._validation.drop_duplicates([C.USER, C.ITEM])
+        truth = validation.drop_duplicates([C.USER, C.ITEM])
         known = np.sort(truth[C.USER].unique()[interactions.user_rows(truth[C.USER].unique(), missing="mark") >= 0])
         if known.size == 0:
             raise ValueError("validation: expected users seen in the interactions, got none")
-        rng = np.random.default_rng(int(self.random_state))
+        rng = np.random.default_rng(seed)
         users = np.sort(rng.choice(known, min(self.eval_users, known.size), replace=False))
         return users, truth[truth[C.USER].isin(users)]
 
     def _train_epoch(self, net, optimiser, matrix, seed: int, gen, device) -> float:
-        users, items, labels = sample_negatives(matrix, self.n_negatives, seed)
+        users, items, labels = sample_negatives(matrix, self.n_negatives, random_state=seed)
         order = torch.randperm(len(labels), generator=gen)
         u = torch.from_numpy(users)[order].to(device)
         i = torch.from_numpy(items)[order].to(device)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .. import columns as C
+from ..features import product_descriptions
 from ..validation import require_datetime, require_frame, require_no_nan
 from .interactions import Interactions, build_interactions
 
@@ -186,15 +187,12 @@ def item_descriptions(
     item_col: str = C.STOCK_CODE,
     text_col: str = C.DESCRIPTION,
 ) -> pd.Series:
-    """Give one description per item: its most frequent one (ties: alphabetically first).
+    """Give one description per item (its most frequent one), indexed by ``item_id``.
 
-    Some stock codes carry several spellings over the year. Introduced in lesson 06.
+    :func:`pmkt_lessons.features.product_descriptions` with the index named as
+    the recommenders name items. Introduced in lesson 06.
     """
-    require_frame(df, [item_col, text_col], "df")
-    counts = df[[item_col, text_col]].dropna().value_counts().rename("n").reset_index()
-    counts = counts.sort_values([item_col, "n", text_col], ascending=[True, False, True], kind="stable")
-    best = counts.drop_duplicates(item_col)
-    return pd.Series(best[text_col].to_numpy(), index=pd.Index(best[item_col].to_numpy(), name=C.ITEM), name=C.DESCRIPTION)
+    return product_descriptions(df, item_col, text_col).rename_axis(C.ITEM)
 
 
 @dataclass(frozen=True, eq=False)

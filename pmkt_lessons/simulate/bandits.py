@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..randomness import check_random_state
 from ..validation import require_in_range, require_positive_int, require_probabilities
 
 ACTION = "action"
@@ -51,7 +52,7 @@ def switching_ctrs(before: object, after: object, horizon: int, switch_at: int) 
 
 
 def drifting_ctrs(
-    base: object, amplitude: float, period: int, horizon: int, seed: int = 0
+    base: object, amplitude: float, period: int, horizon: int, random_state=0
 ) -> np.ndarray:
     """Give a (horizon, K) CTR schedule where each creative's CTR drifts as a slow sine wave.
 
@@ -69,21 +70,21 @@ def drifting_ctrs(
         Steps per full cycle.
     horizon : int
         Number of steps.
-    seed : int
+    random_state : None, int or numpy Generator
         Seed of the phases.
     """
     base = _ctr_vector(base, "base")
     require_in_range(amplitude, "amplitude", 0, 1)
     period = require_positive_int(period, "period")
     horizon = require_positive_int(horizon, "horizon")
-    phases = np.random.default_rng(seed).uniform(0, 2 * np.pi, size=base.size)
+    phases = check_random_state(random_state).uniform(0, 2 * np.pi, size=base.size)
     t = np.arange(horizon)[:, None]
     schedule = base[None, :] * (1 + amplitude * np.sin(2 * np.pi * t / period + phases[None, :]))
     return np.clip(schedule, 0.0, 1.0)
 
 
 def simulate_logged_bandit(
-    ctrs: object, logging_probs: object, n_rounds: int, seed: int = 0
+    ctrs: object, logging_probs: object, n_rounds: int, random_state=0
 ) -> pd.DataFrame:
     """Give a simulated click log of a stochastic logging policy, with its propensities.
 
@@ -105,7 +106,7 @@ def simulate_logged_bandit(
     if not np.isclose(probs.sum(), 1.0):
         raise ValueError(f"logging_probs: expected probabilities that sum to 1, got a sum of {probs.sum():.6g}")
     n_rounds = require_positive_int(n_rounds, "n_rounds")
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
     actions = rng.choice(ctrs.size, size=n_rounds, p=probs / probs.sum())
     rewards = (rng.random(n_rounds) < ctrs[actions]).astype(np.int8)
     return pd.DataFrame({ACTION: actions, PROPENSITY: probs[actions], REWARD: rewards})

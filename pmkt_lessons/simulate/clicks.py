@@ -29,20 +29,22 @@ import pandas as pd
 from scipy.optimize import brentq
 from scipy.special import expit
 
+from .. import columns as C
+from ..randomness import check_random_state
 from ..validation import require_frame, require_in_range, require_positive_int
 
 USER_SEGMENT = "user_segment"
 AGE_BAND = "age_band"
 DEVICE = "device"
 SITE = "site"
-HOUR = "hour"
+HOUR = C.HOUR
 AD_CATEGORY = "ad_category"
 CREATIVE = "creative"
 SLOT = "slot"
 AD_QUALITY = "ad_quality"
 USER_VISITS = "user_visits_30d"
 P_CLICK = "p_click"
-CLICK = "click"
+CLICK = C.CLICK
 
 CATEGORICAL_FIELDS = (USER_SEGMENT, AGE_BAND, DEVICE, SITE, HOUR, AD_CATEGORY, CREATIVE, SLOT)
 NUMERIC_FIELDS = (AD_QUALITY, USER_VISITS)
@@ -93,10 +95,10 @@ class ClickWorld:
     interaction_scale: float
     intercept: float
 
-    def sample(self, n_impressions: int, seed: int = 0) -> pd.DataFrame:
+    def sample(self, n_impressions: int, random_state=0) -> pd.DataFrame:
         """Give ``n_impressions`` impressions with their true ``p_click`` and a drawn ``click``."""
         n = require_positive_int(n_impressions, "n_impressions")
-        rng = np.random.default_rng(_check_seed(seed, "seed"))
+        rng = check_random_state(random_state)
         idx = _draw_indices(self, n, rng)
         logit = _logit_from_indices(self, idx)
         p = expit(logit)
@@ -121,7 +123,7 @@ class ClickWorld:
 def simulate_click_log(
     n_impressions: int = DEFAULT_N,
     *,
-    seed: int = 0,
+    random_state=0,
     base_ctr: float = DEFAULT_BASE_CTR,
     interaction_scale: float = 1.0,
     world_seed: int = DEFAULT_WORLD_SEED,
@@ -134,8 +136,8 @@ def simulate_click_log(
     ----------
     n_impressions : int
         Rows to draw (default 300,000).
-    seed : int
-        Seed of the impressions and clicks drawn. Two seeds give two
+    random_state : None, int or numpy Generator
+        Draws the impressions and clicks. Two seeds give two
         independent logs from the same world (same effects).
     base_ctr : float
         Mean click probability of the world, in (0, 0.5].
@@ -143,7 +145,8 @@ def simulate_click_log(
         Multiplies the planted pairwise interactions (0 removes them, so a
         logistic regression on the raw fields is then the true model).
     world_seed : int
-        Seed of the world itself (levels, effects, interactions).
+        Seed of the world itself (levels, effects, interactions): an integer
+        key, because worlds are cached, so not a ``random_state``.
 
     Returns
     -------
@@ -153,7 +156,7 @@ def simulate_click_log(
         a count), then ``p_click`` (the true probability) and ``click`` (0/1).
     """
     world = make_click_world(world_seed, base_ctr=base_ctr, interaction_scale=interaction_scale)
-    return world.sample(n_impressions, seed=seed)
+    return world.sample(n_impressions, random_state=random_state)
 
 
 def make_click_world(

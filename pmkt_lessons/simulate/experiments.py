@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..randomness import check_random_state
 from ..validation import require_in_range, require_positive_int
 
 
@@ -45,7 +46,7 @@ def simulate_daily_tests(
     rate_a: float,
     rate_b: float | None = None,
     *,
-    seed: int = 0,
+    random_state=0,
 ) -> DailyTests:
     """Give the day-by-day cumulative counts of many simulated two-arm tests.
 
@@ -63,7 +64,7 @@ def simulate_daily_tests(
         True conversion rate of arm A, in [0, 1].
     rate_b : float, optional
         True rate of arm B; ``rate_a`` if omitted.
-    seed : int
+    random_state : None, int or numpy Generator
         Seed of ``numpy.random.default_rng``.
     """
     n_tests = require_positive_int(n_tests, "n_tests")
@@ -71,7 +72,7 @@ def simulate_daily_tests(
     visitors_per_day = require_positive_int(visitors_per_day, "visitors_per_day")
     rate_a = require_in_range(rate_a, "rate_a", 0, 1)
     rate_b = rate_a if rate_b is None else require_in_range(rate_b, "rate_b", 0, 1)
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
     daily = rng.binomial(visitors_per_day, [rate_a, rate_b], size=(n_tests, n_days, 2))
     cumulative = daily.cumsum(axis=1)
     visitors = visitors_per_day * np.arange(1, n_days + 1)

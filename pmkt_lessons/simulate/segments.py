@@ -21,11 +21,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import columns as C
 from ..features import FREQUENCY, MONETARY, RECENCY, TENURE
+from ..randomness import check_random_state
 from ..validation import require_in_range, require_positive_int
 
 WINDOW_DAYS = 374
-SEGMENT = "segment"
+SEGMENT = C.SEGMENT
 CUSTOMER = "customer"
 
 # Medians of each planted segment (days, invoices, currency units).
@@ -52,7 +54,7 @@ class SimulatedSegments:
 
 
 def simulate_segments(
-    n_customers: int = 3000, *, seed: int = 0, sigma: float = SIGMA
+    n_customers: int = 3000, *, random_state=0, sigma: float = SIGMA
 ) -> SimulatedSegments:
     """Give a seeded customer base with planted segments: features and true labels.
 
@@ -63,8 +65,8 @@ def simulate_segments(
     n_customers : int
         Number of customers (at least 8); segment sizes follow
         ``PLANTED_SEGMENTS["share"]``, exactly up to rounding.
-    seed : int
-        Seed of the numpy generator: the same seed gives the same customers.
+    random_state : None, int or numpy Generator
+        The numpy generator (or its seed): the same seed gives the same customers.
     sigma : float
         Spread of the log-normal draws within a segment, in (0, 2]. Larger
         values make the segments overlap, and harder to recover.
@@ -81,9 +83,7 @@ def simulate_segments(
     if n_customers < 8:
         raise ValueError(f"n_customers: expected at least 8 customers, got {n_customers}")
     sigma = require_in_range(sigma, "sigma", 0, 2, low_inclusive=False)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed: expected an integer, got {type(seed).__name__}")
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
     spec = PLANTED_SEGMENTS
     sizes = np.floor(spec["share"].to_numpy() * n_customers).astype(int)
     sizes[: n_customers - sizes.sum()] += 1

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
+from ..randomness import check_random_state
 from ..validation import require_in_range, require_positive_int
 
 FEATURES = ("engagement", "deal_affinity", "email_fatigue", "tenure_years", "noise_1", "noise_2")
@@ -19,7 +20,7 @@ CUSTOMER_TYPES = ("sure thing", "persuadable", "lost cause", "sleeping dog")
 
 
 def simulate_uplift_customers(
-    n_customers: int = 40_000, *, treatment_share: float = 0.5, seed: int = 0
+    n_customers: int = 40_000, *, treatment_share: float = 0.5, random_state=0
 ) -> pd.DataFrame:
     """Give simulated customers, a randomised e-mail, both potential responses and the true uplift.
 
@@ -50,7 +51,7 @@ def simulate_uplift_customers(
         Number of customers.
     treatment_share : float
         Chance of being e-mailed, in (0, 1).
-    seed : int
+    random_state : None, int or numpy Generator
         Seed of ``numpy.random.default_rng``.
 
     Returns
@@ -62,7 +63,7 @@ def simulate_uplift_customers(
     """
     n = require_positive_int(n_customers, "n_customers")
     share = require_in_range(treatment_share, "treatment_share", 0, 1, low_inclusive=False, high_inclusive=False)
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
     engagement = rng.beta(2.0, 4.0, n)
     deal_affinity = rng.uniform(0, 1, n)
     email_fatigue = rng.uniform(0, 1, n)

@@ -1,27 +1,25 @@
-"""A/B tests: design (power, sample size), analysis (rates, means, several arms), peeking.
+"""Analysing an A/B test: rates (two-proportion z-test), means (Welch, bootstrap), several arms, set-up checks.
 
-The two-proportion z-test and the sample-size / power / minimum-detectable-
-effect formulas are written out here because lesson 15 builds them; the lesson
-shows they agree with statsmodels. Everything else (confidence intervals,
-Welch's t-test, the bootstrap, the chi-square test, multiple-testing
-corrections) is the libraries' work. Introduced in lesson 15.
+The two-proportion z-test is written out because lesson 15 builds it and
+shows it agrees with statsmodels; confidence intervals, Welch's t-test, the
+bootstrap (``scipy.stats.bootstrap``), the chi-square test of the sample
+ratio and multiple-testing corrections are the libraries' work. Also the
+campaign's business metrics. Introduced in lesson 15.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from .validation import require_frame, require_in_range, require_no_nan, require_positive_int
-
-ALTERNATIVES = ("two-sided", "larger", "smaller")
-SEQUENTIAL_KINDS = ("pocock", "obrien-fleming", "bonferroni")
+from ..randomness import check_random_state
+from ..validation import require_frame, require_in_range, require_no_nan, require_positive_int
+from .common import _alternative, _counts, _number_array, _p_value, _scalar_or_array
 
 
 class ZTest(NamedTuple):
@@ -38,51 +36,6 @@ class SRMCheck(NamedTuple):
     p_value: float
     expected: np.ndarray
     mismatch: bool
-
-
-# --------------------------------------------------------------------------- checks
-
-
-def _number_array(values: object, arg: str) -> np.ndarray:
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{arg}: expected numbers, got {type(values).__name__}") from None
-    if np.isnan(arr).any():
-        raise ValueError(f"{arg}: expected no NaN, got {int(np.isnan(arr).sum())} NaN value(s)")
-    if np.isinf(arr).any():
-        raise ValueError(f"{arg}: expected finite numbers, got infinity")
-    return arr
-
-
-def _counts(successes: object, trials: object, s_arg: str, n_arg: str) -> tuple[np.ndarray, np.ndarray]:
-    s = _number_array(successes, s_arg)
-    n = _number_array(trials, n_arg)
-    if (n <= 0).any():
-        raise ValueError(
-            f"{n_arg}: expected group sizes > 0, got {n[n <= 0].ravel()[0]:g} (a zero-size group)"
-        )
-    if (s < 0).any() or (s > n).any():
-        raise ValueError(f"{s_arg}: expected counts between 0 and {n_arg}, got values outside")
-    return s, n
-
-
-def _alternative(alternative: object) -> str:
-    if alternative not in ALTERNATIVES:
-        raise ValueError(f"alternative: expected one of {ALTERNATIVES}, got {alternative!r}")
-    return alternative
-
-
-def _p_value(z: np.ndarray, alternative: str) -> np.ndarray:
-    if alternative == "two-sided":
-        return 2 * special.ndtr(-np.abs(z))
-    if alternative == "larger":
-        return special.ndtr(-z)
-    return special.ndtr(z)
-
-
-def _scalar_or_array(values: np.ndarray) -> float | np.ndarray:
-    return float(values) if np.ndim(values) == 0 else values
 
 
 # --------------------------------------------------------------------------- tests for rates
@@ -235,7 +188,7 @@ def compare_means(
     *,
     confidence: float = 0.95,
     n_resamples: int = 2000,
-    seed: int = 0,
+    random_state=0,
 ) -> pd.DataFrame:
     """Give, for every arm against the control, the difference in mean, Welch's test and a bootstrap interval.
 
@@ -257,7 +210,7 @@ def compare_means(
         Confidence level of both intervals.
     n_resamples : int
         Bootstrap resamples.
-    seed : int
+    random_state : None, int or numpy Generator
         Seed of the bootstrap's random generator.
 
     Returns
@@ -275,7 +228,7 @@ def compare_means(
     others = _arms(df, arm, control)
     labels = df[arm].astype(object)
     y_c = df.loc[labels == control, outcome].to_numpy(dtype=float)
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
     rows = []
     for name in others:
         y_t = df.loc[labels == name, outcome].to_numpy(dtype=float)
@@ -392,268 +345,6 @@ def adjust_pvalues(pvalues: object, *, method: str = "holm", alpha: float = 0.05
     except ValueError:
         raise ValueError(f"method: expected a multipletests method such as 'holm', got {method!r}") from None
     return pd.DataFrame({"p_value": p, "p_adjusted": adjusted, "reject": reject}, index=index)
-
-
-# --------------------------------------------------------------------------- design
-
-
-def _design_args(p_base: object, alpha: object, power: object, ratio: object) -> tuple:
-    p_base = require_in_range(p_base, "p_base", 0, 1, low_inclusive=False, high_inclusive=False)
-    alpha = require_in_range(alpha, "alpha", 0, 1, low_inclusive=False, high_inclusive=False)
-    power = require_in_range(power, "power", 0, 1, low_inclusive=False, high_inclusive=False)
-    ratio = require_in_range(ratio, "ratio", 0, np.inf, low_inclusive=False)
-    return p_base, alpha, power, ratio
-
-
-def _z_alpha(alpha: float, alternative: str) -> float:
-    return stats.norm.isf(alpha / 2 if alternative == "two-sided" else alpha)
-
-
-def cohens_h(p_base: object, p_treatment: object) -> float | np.ndarray:
-    """Give Cohen's h, the difference of two rates on the arcsine scale.
-
-    ``h = 2 asin(sqrt(p_treatment)) - 2 asin(sqrt(p_base))``. On this scale
-    the variance of an observed rate is about ``1 / n`` whatever the rate,
-    which makes the sample-size formula simple. Same as statsmodels'
-    ``proportion_effectsize(p_treatment, p_base)``. Introduced in lesson 15.
-    """
-    p0 = _probabilities(p_base, "p_base")
-    p1 = _probabilities(p_treatment, "p_treatment")
-    return _scalar_or_array(2 * np.arcsin(np.sqrt(p1)) - 2 * np.arcsin(np.sqrt(p0)))
-
-
-def _probabilities(values: object, arg: str) -> np.ndarray:
-    arr = _number_array(values, arg)
-    if ((arr < 0) | (arr > 1)).any():
-        raise ValueError(f"{arg}: expected probabilities in [0, 1], got {arr[(arr < 0) | (arr > 1)].ravel()[0]!r}")
-    return arr
-
-
-def sample_size_per_arm(
-    p_base: float,
-    mde: float,
-    *,
-    alpha: float = 0.05,
-    power: float = 0.8,
-    ratio: float = 1.0,
-    relative: bool = False,
-    alternative: str = "two-sided",
-) -> int:
-    """Give the customers needed in the control arm to detect a change in a rate.
-
-    ``n_control = (z_alpha + z_power)^2 / h^2 * (1 + 1/ratio)`` with Cohen's
-    ``h`` between the base rate and the base rate plus the minimum detectable
-    effect, ``z_alpha`` the critical value (``alpha / 2`` per side when
-    two-sided) and ``z_power`` the normal quantile of the power. The treatment
-    arm gets ``ratio * n_control``. Rounded up; matches
-    ``statsmodels.stats.power.NormalIndPower().solve_power``. Introduced in
-    lesson 15.
-
-    Parameters
-    ----------
-    p_base : float
-        The control's rate, in (0, 1).
-    mde : float
-        The smallest change worth detecting: absolute (0.01 = one point), or
-        relative to ``p_base`` when ``relative=True`` (0.1 = +10 %).
-    alpha, power : float
-        False-positive rate and the chance to detect an effect of size ``mde``.
-    ratio : float
-        Treatment size / control size.
-    relative : bool
-        Read ``mde`` as a relative change.
-    alternative : {"two-sided", "larger", "smaller"}
-        One-sided designs need fewer customers (and can only find one direction).
-    """
-    p_base, alpha, power, ratio = _design_args(p_base, alpha, power, ratio)
-    alternative = _alternative(alternative)
-    if isinstance(mde, bool) or not isinstance(mde, (int, float, np.integer, np.floating)) or np.isnan(mde):
-        raise TypeError(f"mde: expected a number, got {type(mde).__name__}")
-    p_treatment = p_base * (1 + mde) if relative else p_base + mde
-    if mde == 0 or not 0 < p_treatment < 1:
-        raise ValueError(
-            f"mde: expected a non-zero change that keeps the rate in (0, 1), got {mde!r} "
-            f"(rate {p_base!r} -> {p_treatment!r})"
-        )
-    h = float(cohens_h(p_base, p_treatment))
-    z_total = _z_alpha(alpha, alternative) + stats.norm.ppf(power)
-    return int(np.ceil((z_total / h) ** 2 * (1 + 1 / ratio)))
-
-
-def power_two_proportions(
-    p_base: float,
-    p_treatment: object,
-    n_per_arm: object,
-    *,
-    alpha: float = 0.05,
-    ratio: float = 1.0,
-) -> float | np.ndarray:
-    """Give the power of the two-sided two-proportion test (vectorised over ``p_treatment`` and ``n_per_arm``).
-
-    ``power = Phi(|h| sqrt(n_eff) - z_{alpha/2}) + Phi(-|h| sqrt(n_eff) - z_{alpha/2})``
-    with ``n_eff = n_control * ratio / (1 + ratio)`` (the second term, the
-    chance of a significant result in the wrong direction, is tiny). Matches
-    ``NormalIndPower().power``. Introduced in lesson 15.
-
-    Parameters
-    ----------
-    p_base : float
-        The control's rate.
-    p_treatment : float or array
-        The treatment's true rate.
-    n_per_arm : int or array
-        Customers in the control arm (the treatment has ``ratio`` times as many).
-    alpha, ratio : float
-        Two-sided significance level; treatment size / control size.
-    """
-    p_base, alpha, _, ratio = _design_args(p_base, alpha, 0.5, ratio)
-    n = _number_array(n_per_arm, "n_per_arm")
-    if (n <= 0).any():
-        raise ValueError("n_per_arm: expected group sizes > 0, got a zero-size group")
-    h = np.abs(cohens_h(p_base, p_treatment))
-    shift = h * np.sqrt(n * ratio / (1 + ratio))
-    z = _z_alpha(alpha, "two-sided")
-    return _scalar_or_array(special.ndtr(shift - z) + special.ndtr(-shift - z))
-
-
-def minimum_detectable_effect(
-    p_base: float,
-    n_per_arm: int,
-    *,
-    alpha: float = 0.05,
-    power: float = 0.8,
-    ratio: float = 1.0,
-) -> float:
-    """Give the smallest absolute increase of a rate a test of this size detects with the given power.
-
-    Inverts :func:`sample_size_per_arm`: ``h = (z_{alpha/2} + z_power)
-    sqrt((1 + 1/ratio) / n_control)``, then back from the arcsine scale,
-    ``p_treatment = sin(asin(sqrt(p_base)) + h/2)^2``. Two-sided. Introduced
-    in lesson 15.
-
-    Parameters
-    ----------
-    p_base : float
-        The control's rate.
-    n_per_arm : int
-        Customers in the control arm (the treatment has ``ratio`` times as many).
-    alpha, power, ratio : float
-        As in :func:`sample_size_per_arm`.
-
-    Returns
-    -------
-    float
-        ``p_treatment - p_base`` (absolute; divide by ``p_base`` for relative).
-    """
-    p_base, alpha, power, ratio = _design_args(p_base, alpha, power, ratio)
-    n = require_positive_int(n_per_arm, "n_per_arm")
-    h = (_z_alpha(alpha, "two-sided") + stats.norm.ppf(power)) * np.sqrt((1 + 1 / ratio) / n)
-    angle = np.arcsin(np.sqrt(p_base)) + h / 2
-    if angle >= np.pi / 2:
-        raise ValueError(
-            f"n_per_arm: expected enough customers to detect a rate below 1, got {n} "
-            f"(even a jump from {p_base} to 1 would be missed)"
-        )
-    return float(np.sin(angle) ** 2 - p_base)
-
-
-# --------------------------------------------------------------------------- peeking
-
-
-def _crossing_probability(bounds: np.ndarray, n_grid: int) -> float:
-    """P(|Z_k| >= bounds[k] for some k) under H0, equally spaced looks (numerical integration).
-
-    The running sum S_k of k independent N(0, 1) increments has Z_k = S_k / sqrt(k).
-    Carry the density of S_k over the region where the test has not yet
-    stopped and add, at every look, the chance of stepping outside it
-    (Armitage, McPherson & Rowe, 1969).
-    """
-    c = bounds * np.sqrt(np.arange(1, len(bounds) + 1))
-    total = 2 * special.ndtr(-c[0])
-    u = np.linspace(-c[0], c[0], n_grid)
-    weights = np.full(n_grid, u[1] - u[0])
-    weights[[0, -1]] /= 2
-    density = np.exp(-(u**2) / 2) / np.sqrt(2 * np.pi)
-    for ck in c[1:]:
-        mass = weights * density
-        total += mass @ (special.ndtr(-ck - u) + special.ndtr(u - ck))
-        s = np.linspace(-ck, ck, n_grid)
-        density = np.exp(-((s[:, None] - u[None, :]) ** 2) / 2) @ mass / np.sqrt(2 * np.pi)
-        u = s
-        weights = np.full(n_grid, s[1] - s[0])
-        weights[[0, -1]] /= 2
-    return float(total)
-
-
-@lru_cache(maxsize=64)
-def _sequential_bounds(n_looks: int, alpha: float, kind: str, n_grid: int) -> tuple[float, ...]:
-    if kind == "bonferroni":
-        return (float(stats.norm.isf(alpha / (2 * n_looks))),) * n_looks
-    looks = np.arange(1, n_looks + 1)
-    shape = np.ones(n_looks) if kind == "pocock" else np.sqrt(n_looks / looks)
-    if n_looks == 1:
-        return (float(stats.norm.isf(alpha / 2)),)
-    c = optimize.brentq(
-        lambda c: _crossing_probability(c * shape, n_grid) - alpha, 1.0, 8.0, xtol=1e-7
-    )
-    return tuple(float(b) for b in c * shape)
-
-
-def sequential_bounds(n_looks: int, *, alpha: float = 0.05, kind: str = "pocock", n_grid: int = 201) -> np.ndarray:
-    """Give the two-sided z critical value of each look of a test that is checked ``n_looks`` times.
-
-    Stopping at the first look with ``|z| >= bound`` keeps the overall
-    false-positive rate at ``alpha`` (equally spaced looks):
-
-    - "pocock": the same bound at every look (Pocock, 1977);
-    - "obrien-fleming": ``c * sqrt(n_looks / k)``, very strict early, close
-      to 1.96 at the end (O'Brien & Fleming, 1979);
-    - "bonferroni": ``z_{alpha / (2 n_looks)}`` at every look, a little
-      stricter than needed (the looks are correlated).
-
-    The constant ``c`` is found by numerical integration of the z-path
-    (``n_grid`` points per look), to about 1e-4: for 5 looks at 5 %,
-    Pocock gives 2.413 and O'Brien-Fleming ends at 2.040, the published
-    values. Introduced in lesson 15.
-    """
-    n_looks = require_positive_int(n_looks, "n_looks")
-    alpha = require_in_range(alpha, "alpha", 0, 1, low_inclusive=False, high_inclusive=False)
-    if kind not in SEQUENTIAL_KINDS:
-        raise ValueError(f"kind: expected one of {SEQUENTIAL_KINDS}, got {kind!r}")
-    n_grid = require_positive_int(n_grid, "n_grid")
-    if n_grid < 21:
-        raise ValueError(f"n_grid: expected at least 21 grid points, got {n_grid}")
-    return np.array(_sequential_bounds(n_looks, alpha, kind, n_grid))
-
-
-def first_crossing(z_paths: object, bounds: object) -> np.ndarray:
-    """Give, for each experiment, the first look at which ``|z|`` reaches its bound (-1 if never).
-
-    Parameters
-    ----------
-    z_paths : array, shape (n_experiments, n_looks)
-        The z statistic of every experiment at every look.
-    bounds : float or array of length n_looks
-        The critical value per look (a float: the same at every look;
-        ``np.inf`` for a look at which the test may not stop).
-
-    Introduced in lesson 15.
-    """
-    z = _number_array(z_paths, "z_paths")
-    if z.ndim != 2 or z.shape[1] == 0:
-        raise ValueError(f"z_paths: expected a 2-d array (experiments x looks), got shape {z.shape}")
-    try:
-        b = np.asarray(bounds, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"bounds: expected numbers, got {type(bounds).__name__}") from None
-    if np.isnan(b).any():
-        raise ValueError("bounds: expected no NaN, got NaN")
-    if b.ndim > 1 or (b.ndim == 1 and b.size != z.shape[1]):
-        raise ValueError(f"bounds: expected a number or {z.shape[1]} bounds (one per look), got shape {b.shape}")
-    if (b <= 0).any():
-        raise ValueError("bounds: expected positive critical values")
-    crossed = np.abs(z) >= b
-    return np.where(crossed.any(axis=1), crossed.argmax(axis=1), -1)
 
 
 # --------------------------------------------------------------------------- business metrics

@@ -1,14 +1,15 @@
-"""Bandits for real-time marketing: choosing creatives online, and judging a policy from old logs.
+"""Off-policy evaluation: the click rate a new policy would get, estimated from another policy's log.
 
-Part 1, online: epsilon-greedy, UCB1 and Beta-Bernoulli Thompson sampling,
-each able to forget (discounting or a sliding window) when CTRs change, and
-a runner that plays many independent runs at once (numpy across runs, a loop
-over time steps only) and reports the regret against the best creative.
+Inverse propensity scoring (IPS), self-normalised IPS (SNIPS) and the doubly
+robust estimator (DR), each with a normal-approximation and a bootstrap
+interval, and a cross-fitted reward model for DR. Introduced in lesson 17.
 
-Part 2, offline: off-policy evaluation. Estimate the click rate a new policy
-would get from a log written by another policy, with inverse propensity
-scoring (IPS), self-normalised IPS and the doubly robust estimator, each
-with a normal-approximation and a bootstrap interval. Introduced in lesson 17.
+References
+----------
+Swaminathan, A. & Joachims, T. (2015). The self-normalized estimator for
+counterfactual learning. NeurIPS.
+Dudik, M., Langford, J. & Li, L. (2011). Doubly robust policy evaluation and learning. ICML.
+Saito, Y. et al. (2020). Open Bandit Dataset and Pipeline. arXiv:2008.07146.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import columns as C
-from .validation import (
+from .. import columns as C
+from ..randomness import check_random_state
+from ..validation import (
     require_frame,
     require_in_range,
     require_no_nan,
@@ -25,239 +27,8 @@ from .validation import (
     require_probabilities,
 )
 
-POSITION = "position"
-CLICK = "click"
-PROPENSITY_SCORE = "propensity_score"
-
-
-# =========================================================================== online policies
-
-
-class BanditPolicy:
-    """Base class: a policy that picks one of K arms per run from click and pull counts.
-
-    Subclasses implement ``choose``; :func:`run_bandit` keeps the counts,
-    forgetting them as ``discount`` or ``window`` say. Introduced in lesson 17.
-
-    Parameters
-    ----------
-    discount : float in (0, 1]
-        Multiply every past count by this at each step (1 = never forget).
-        The memory is about ``1 / (1 - discount)`` steps.
-    window : int, optional
-        Count only the last ``window`` steps (sliding window) instead.
-    """
-
-    label = "policy"
-
-    def __init__(self, *, discount: float = 1.0, window: int | None = None):
-        self.discount = require_in_range(discount, "discount", 0, 1, low_inclusive=False)
-        self.window = None if window is None else require_positive_int(window, "window")
-        if self.window is not None and self.discount < 1:
-            raise ValueError(
-                f"window: expected either a window or a discount below 1, got window={window} "
-                f"and discount={discount}"
-            )
-
-    @property
-    def name(self) -> str:
-        """Give a short label with the forgetting rule, e.g. ``"Thompson (window 500)"``."""
-        if self.window is not None:
-            return f"{self.label} (window {self.window})"
-        if self.discount < 1:
-            return f"{self.label} (discount {self.discount:g})"
-        return self.label
-
-    def choose(self, pulls: np.ndarray, clicks: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Give one arm per run (an int array of length n_runs) from (n_runs, K) pull and click counts."""
-        raise NotImplementedError
-
-    def __repr__(self) -> str:
-        return f"<{self.name}>"
-
-
-def _argmax_random_ties(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    best = values == values.max(axis=1, keepdims=True)
-    return np.argmax(best * (1.0 + rng.random(values.shape)), axis=1)
-
-
-def _means(pulls: np.ndarray, clicks: np.ndarray) -> np.ndarray:
-    # an untried arm gets +inf, so it is tried first
-    return np.divide(clicks, pulls, out=np.full(pulls.shape, np.inf), where=pulls > 0)
-
-
-class EpsilonGreedy(BanditPolicy):
-    """Give the arm with the best observed CTR, or with probability ``epsilon`` a random arm.
-
-    ``epsilon=1`` is the uniform-random policy (an A/B/n test that never
-    stops). Introduced in lesson 17.
-    """
-
-    label = "epsilon-greedy"
-
-    def __init__(self, epsilon: float = 0.1, *, discount: float = 1.0, window: int | None = None):
-        super().__init__(discount=discount, window=window)
-        self.epsilon = require_in_range(epsilon, "epsilon", 0, 1)
-
-    @property
-    def name(self) -> str:
-        if self.epsilon == 1:
-            return "uniform random"
-        return super().name.replace(self.label, f"{self.label} {self.epsilon:g}", 1)
-
-    def choose(self, pulls, clicks, rng):
-        n_runs, n_arms = pulls.shape
-        greedy = _argmax_random_ties(_means(pulls, clicks), rng)
-        explore = rng.random(n_runs) < self.epsilon
-        return np.where(explore, rng.integers(0, n_arms, n_runs), greedy)
-
-
-class UCB1(BanditPolicy):
-    """Give the arm with the highest upper confidence bound ``mean + c sqrt(2 ln N / n)``.
-
-    ``N`` is the (discounted or windowed) number of pulls of all arms, ``n``
-    the arm's own. With ``c = 1`` this is Auer et al.'s UCB1, whose bonus
-    assumes rewards anywhere in [0, 1] and so explores a lot when CTRs are a
-    few percent. Introduced in lesson 17.
-    """
-
-    label = "UCB1"
-
-    def __init__(self, c: float = 1.0, *, discount: float = 1.0, window: int | None = None):
-        super().__init__(discount=discount, window=window)
-        self.c = require_in_range(c, "c", 0, np.inf)
-
-    @property
-    def name(self) -> str:
-        return super().name if self.c == 1 else super().name.replace("UCB1", f"UCB1 c={self.c:g}", 1)
-
-    def choose(self, pulls, clicks, rng):
-        log_total = np.log(np.maximum(pulls.sum(axis=1, keepdims=True), 1.0))
-        bonus = np.divide(2.0 * log_total, pulls, out=np.full(pulls.shape, np.inf), where=pulls > 0)
-        return _argmax_random_ties(_means(pulls, clicks) + self.c * np.sqrt(bonus), rng)
-
-
-class ThompsonSampling(BanditPolicy):
-    """Give the arm whose CTR, drawn from its Beta(alpha + clicks, beta + misses) posterior, is highest.
-
-    Introduced in lesson 17.
-    """
-
-    label = "Thompson"
-
-    def __init__(
-        self, alpha: float = 1.0, beta: float = 1.0, *, discount: float = 1.0, window: int | None = None
-    ):
-        super().__init__(discount=discount, window=window)
-        self.alpha = require_in_range(alpha, "alpha", 0, np.inf, low_inclusive=False)
-        self.beta = require_in_range(beta, "beta", 0, np.inf, low_inclusive=False)
-
-    def choose(self, pulls, clicks, rng):
-        misses = np.maximum(pulls - clicks, 0.0)  # guards rounding when counts are discounted
-        draws = rng.beta(self.alpha + clicks, self.beta + misses)
-        return np.argmax(draws, axis=1)
-
-
-# =========================================================================== simulation runner
-
-
-def _ctr_schedule(ctrs: object, horizon: int | None) -> np.ndarray:
-    arr = require_probabilities(ctrs, "ctrs")
-    if arr.ndim == 1:
-        if horizon is None:
-            raise ValueError("horizon: expected the number of steps when ctrs is one CTR per arm")
-        arr = np.repeat(arr[None, :], require_positive_int(horizon, "horizon"), axis=0)
-    elif arr.ndim != 2:
-        raise ValueError(f"ctrs: expected shape (K,) or (horizon, K), got {arr.shape}")
-    elif horizon is not None and horizon != arr.shape[0]:
-        raise ValueError(f"horizon: expected {arr.shape[0]} (the rows of ctrs) or None, got {horizon}")
-    if arr.shape[1] < 2:
-        raise ValueError(f"ctrs: expected at least 2 arms, got {arr.shape[1]}")
-    return arr
-
-
-def run_bandit(
-    policy: BanditPolicy,
-    ctrs: object,
-    horizon: int | None = None,
-    n_runs: int = 200,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Give the regret curve of a policy played ``n_runs`` times against simulated CTRs.
-
-    All runs are simulated at once: numpy works across runs and arms, the
-    Python loop is over time steps only. Regret at step t is the best arm's
-    CTR at t minus the CTR of the arm played (pseudo-regret: expected clicks
-    lost, so the coin flips of the clicks add no noise). Introduced in lesson 17.
-
-    Parameters
-    ----------
-    policy : BanditPolicy
-        E.g. ``ThompsonSampling()`` or ``UCB1(window=500)``.
-    ctrs : array of shape (K,) or (horizon, K)
-        True CTR of every arm, constant or per step (a changing world).
-    horizon : int, optional
-        Number of steps; required when ``ctrs`` is constant.
-    n_runs : int
-        Independent runs (e.g. 500): the curve is their mean.
-    seed : int
-        Seed of the single generator that draws every run.
-
-    Returns
-    -------
-    DataFrame
-        Index ``step`` (1..horizon); columns ``regret`` (mean per-step regret),
-        ``cumulative_regret`` (mean over runs), ``cumulative_regret_se``
-        (its standard error over runs) and ``best_arm_share`` (share of runs
-        playing the best arm).
-    """
-    if not isinstance(policy, BanditPolicy):
-        raise TypeError(f"policy: expected a BanditPolicy such as ThompsonSampling(), got {type(policy).__name__}")
-    schedule = _ctr_schedule(ctrs, horizon)
-    n_runs = require_positive_int(n_runs, "n_runs")
-    horizon, n_arms = schedule.shape
-    rng = np.random.default_rng(seed)
-    pulls = np.zeros((n_runs, n_arms))
-    clicks = np.zeros((n_runs, n_arms))
-    # flat views: cell (run, arm) is run * n_arms + arm, one fancy index per update
-    flat_pulls, flat_clicks = pulls.reshape(-1), clicks.reshape(-1)
-    offsets = np.arange(n_runs) * n_arms
-    window = policy.window
-    if window is not None:
-        past_cells = np.zeros((window, n_runs), dtype=np.int64)
-        past_rewards = np.zeros((window, n_runs))
-    played_ctr = np.empty((horizon, n_runs))
-    for t in range(horizon):
-        if t % 1000 == 0:  # click coin flips, drawn in blocks: fewer numpy calls per step
-            coins = rng.random((min(1000, horizon - t), n_runs))
-        actions = policy.choose(pulls, clicks, rng)
-        played_ctr[t] = schedule[t, actions]
-        rewards = coins[t % 1000] < played_ctr[t]
-        cells = offsets + actions
-        if policy.discount < 1:
-            pulls *= policy.discount
-            clicks *= policy.discount
-        if window is not None:
-            slot = t % window
-            if t >= window:  # the step leaving the window no longer counts
-                flat_pulls[past_cells[slot]] -= 1
-                flat_clicks[past_cells[slot]] -= past_rewards[slot]
-            past_cells[slot], past_rewards[slot] = cells, rewards
-        flat_pulls[cells] += 1
-        flat_clicks[cells] += rewards
-    best_ctr = schedule.max(axis=1, keepdims=True)
-    regret = best_ctr - played_ctr
-    cumulative = regret.cumsum(axis=0)
-    se = cumulative.std(axis=1, ddof=1) / np.sqrt(n_runs) if n_runs > 1 else np.full(horizon, np.nan)
-    return pd.DataFrame(
-        {
-            "regret": regret.mean(axis=1),
-            "cumulative_regret": cumulative.mean(axis=1),
-            "cumulative_regret_se": se,
-            "best_arm_share": (played_ctr == best_ctr).mean(axis=1),
-        },
-        index=pd.RangeIndex(1, horizon + 1, name="step"),
-    )
+POSITION = C.POSITION
+CLICK = C.CLICK
 
 
 # =========================================================================== off-policy evaluation
@@ -358,10 +129,14 @@ def snips_estimate(rewards: object, target_probs: object, logging_probs: object)
     range of the rewards. Introduced in lesson 17.
     """
     r, target, logging = _log_arrays(rewards, target_probs, logging_probs)
-    w = target / logging
+    return float(_snips(target / logging, r))
+
+
+def _snips(w: np.ndarray, r: np.ndarray) -> float:
+    """The one SNIPS formula ``sum(w r) / sum(w)`` (checks that some weight is positive)."""
     if w.sum() == 0:
         raise ValueError("target_probs: expected the target policy to pick some logged action, all weights are 0")
-    return float(np.sum(w * r) / np.sum(w))
+    return np.sum(w * r) / np.sum(w)
 
 
 def _dr_terms(r, target, logging, q_logged, q_target) -> np.ndarray:
@@ -411,7 +186,7 @@ def off_policy_estimates(
     *,
     alpha: float = 0.05,
     n_boot: int = 2000,
-    seed: int = 0,
+    random_state=0,
 ) -> pd.DataFrame:
     """Give IPS, SNIPS (and DR when a reward model is given) estimates with two intervals each.
 
@@ -428,7 +203,7 @@ def off_policy_estimates(
         1 - confidence level of the intervals (0.05: 95 %).
     n_boot : int
         Bootstrap resamples of the log's rows.
-    seed : int
+    random_state : None, int or numpy Generator
         Seed of the bootstrap.
 
     Returns
@@ -445,9 +220,7 @@ def off_policy_estimates(
     n_boot = require_positive_int(n_boot, "n_boot")
     n = r.size
     w = target / logging
-    if w.sum() == 0:
-        raise ValueError("target_probs: expected the target policy to pick some logged action, all weights are 0")
-    snips = np.sum(w * r) / np.sum(w)
+    snips = _snips(w, r)
     terms = {"IPS": w * r}
     if (q_logged is None) != (q_target is None):
         raise ValueError("q_target: expected q_logged and q_target together (or neither)")
@@ -458,7 +231,7 @@ def off_policy_estimates(
     estimate["SNIPS"] = snips
     se["SNIPS"] = np.sqrt(np.sum((w * (r - snips)) ** 2)) / np.sum(w)
 
-    rng = np.random.default_rng(seed)
+    rng = check_random_state(random_state)
     boot = {name: np.empty(n_boot) for name in estimate}
     chunk = max(1, min(n_boot, 2_000_000 // n))  # bounds the index matrix to ~16 MB
     for start in range(0, n_boot, chunk):
@@ -497,7 +270,7 @@ def crossfit_reward_model(
     reward_col: str = CLICK,
     prior_strength: float = 100.0,
     n_folds: int = 5,
-    seed: int = 0,
+    random_state=0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Give a cross-fitted reward model's ``q_logged`` and ``q_target`` for the doubly robust estimator.
 
@@ -528,7 +301,7 @@ def crossfit_reward_model(
     a = actions.get_indexer(log[action_col])
     s = slots.get_indexer(log[slot_col])
     r = log[reward_col].to_numpy(dtype=float)
-    fold = np.random.default_rng(seed).permutation(len(log)) % n_folds
+    fold = check_random_state(random_state).permutation(len(log)) % n_folds
     n_a, n_s = len(actions), len(slots)
     cell = (fold * n_a + a) * n_s + s
     shape = (n_folds, n_a, n_s)
