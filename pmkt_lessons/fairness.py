@@ -28,7 +28,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from .randomness import draw_seed
-from .validation import require_in_range
+from .validation import require_frame, require_in_range
 
 GROUP = "group"
 METRICS = ("n", "base_rate", "selection_rate", "true_positive_rate", "false_positive_rate",
@@ -133,6 +133,22 @@ def group_metrics(
         table["observed_rate"] = sums["y"] / n
     table.index.name = GROUP
     return table
+
+
+def audit(
+    df: pd.DataFrame, group: str, *, y_true: str = "y", y_pred: str = "selected", y_prob: str | None = None
+) -> pd.DataFrame:
+    """Give the audit table of :func:`group_metrics` from the columns of one DataFrame.
+
+    Introduced in lesson 18. ``group`` names the protected attribute's column
+    (an unknown name raises a ``ValueError`` naming it); ``df`` is not modified.
+    """
+    require_frame(df, arg="df")
+    for arg, col in (("group", group), ("y_true", y_true), ("y_pred", y_pred), ("y_prob", y_prob)):
+        if col is not None and col not in df.columns:
+            raise ValueError(f"{arg}: expected a column of df, got {col!r} (df has {list(df.columns)})")
+    prob = df[y_prob].to_numpy() if y_prob is not None else None
+    return group_metrics(df[y_true].to_numpy(), df[y_pred].to_numpy(), df[group].to_numpy(), prob)
 
 
 def disparities(table: pd.DataFrame) -> pd.DataFrame:

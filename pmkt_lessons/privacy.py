@@ -452,8 +452,9 @@ class PrivacyBudget:
 
     @property
     def remaining(self) -> float:
-        """Give the epsilon left."""
-        return self.total - self.spent
+        """Give the epsilon left (0 once spent up to rounding)."""
+        left = self.total - self.spent
+        return 0.0 if left < 1e-9 * self.total else left
 
     def spend(self, epsilon: float) -> float:
         """Record a query costing ``epsilon`` and give the epsilon left; refuse if it would overspend.
@@ -464,7 +465,7 @@ class PrivacyBudget:
             (a ``ValueError``) if ``epsilon`` exceeds what is left; nothing is spent then.
         """
         eps = _positive(epsilon, "epsilon")
-        if eps > self.remaining + 1e-12:
+        if eps > self.remaining + 1e-9 * self.total:
             raise PrivacyBudgetExceeded(
                 f"epsilon: expected at most the {self.remaining:.4g} left of a budget of {self.total:g}, got {eps:g}"
             )

@@ -59,6 +59,17 @@ def test_group_metrics_match_fairlearn(seed):
         theirs.ratio()["true_positive_rate"])
 
 
+def test_audit_reads_columns_of_a_frame():
+    df = pd.DataFrame({"age_group": GROUP, "y": Y, "selected": PRED, "p": PROB})
+    before = df.copy()
+    pd.testing.assert_frame_equal(fa.audit(df, "age_group", y_prob="p"), fa.group_metrics(Y, PRED, GROUP, PROB))
+    pd.testing.assert_frame_equal(df, before)
+    with pytest.raises(ValueError, match="group: expected a column of df, got 'gender'"):
+        fa.audit(df, "gender")
+    with pytest.raises(ValueError, match="y_prob"):
+        fa.audit(df, "age_group", y_prob="score")
+
+
 def test_equal_opportunity_thresholds_equalise_tpr():
     rng = np.random.default_rng(0)
     n = 5_000
