@@ -18,10 +18,10 @@ QUASI_IDENTIFIERS = ["age", "job", "marital", "education"]
 AGE_BANDS = [18, 30, 40, 50, 60, 100]
 TRAIN_SHARE = 0.6
 
-DASHBOARD_EPSILON = 0.2
-DASHBOARD_REFRESHES = 4
+DASHBOARD_EPSILON = 0.25
+DASHBOARD_REFRESHES = 9
 _ONE_SD = float(np.sqrt(2) / DASHBOARD_EPSILON)
-DASHBOARD_SD = _ONE_SD / np.sqrt(DASHBOARD_REFRESHES)  # 3.536
+DASHBOARD_SD = _ONE_SD / np.sqrt(DASHBOARD_REFRESHES)  # 1.886
 
 
 @cache
@@ -67,7 +67,7 @@ def _check_dashboard(answer):
         return f"expected a number, got {type(answer).__name__}"
     value = float(answer)
     if np.isclose(value, _ONE_SD):
-        return "that is the noise of one refresh; the average of four independent answers is less noisy."
+        return "that is the noise of one refresh; the average of nine independent answers is less noisy."
     if np.isclose(value, 1 / DASHBOARD_EPSILON):
         return "that is the scale b of one answer; its standard deviation is sqrt(2) b."
     if np.isclose(value, 2 * (1 / DASHBOARD_EPSILON) ** 2 / DASHBOARD_REFRESHES):
@@ -81,13 +81,13 @@ ex2 = Exercise(
         f"A dashboard shows a count (sensitivity 1) with fresh Laplace noise at epsilon = "
         f"{DASHBOARD_EPSILON} on every refresh. An analyst refreshes it {DASHBOARD_REFRESHES} times "
         "and averages the answers. What is the standard deviation of that average? "
-        "(answer: a float; the total privacy loss is then 4 x 0.2 = 0.8)"
+        "(answer: a float; the total privacy loss is then 9 x 0.25 = 2.25)"
     ),
     checker=_check_dashboard,
     hint_text="One answer has variance 2 (1 / epsilon)^2; averaging n independent answers divides the variance by n.",
-    solution_code="answer = (2 * (1 / 0.2) ** 2 / 4) ** 0.5",
+    solution_code="answer = (2 * (1 / 0.25) ** 2 / 9) ** 0.5",
     reference=lambda: DASHBOARD_SD,
-    wrong_answers=lambda: [_ONE_SD, 1 / DASHBOARD_EPSILON, 2 * 25 / 4, "3.5"],
+    wrong_answers=lambda: [_ONE_SD, 1 / DASHBOARD_EPSILON, 2 * 16 / 9, "1.9"],
 )
 
 _FOUR_FIFTHS_CASES = [
