@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sklearn.compose import make_column_selector, make_column_transformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from .randomness import draw_seed
 from .validation import require_frame, require_in_range
@@ -256,10 +259,6 @@ def proxy_auc(X: pd.DataFrame, sensitive: object, *, n_splits: int = 3, random_s
     sensitive : array-like of 0/1
         The protected attribute as a binary flag (e.g. age >= 60).
     """
-    from sklearn.compose import make_column_selector, make_column_transformer
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
-
     if not isinstance(X, pd.DataFrame) or X.empty:
         raise TypeError(f"X: expected a non-empty DataFrame of features, got {type(X).__name__}")
     target = _labels(sensitive, "sensitive", len(X))

@@ -201,6 +201,9 @@ def test_private_rate_and_budget():
         (lambda: pv.private_rate(5, 3, epsilon=1), ValueError, "successes"),
         (lambda: pv.private_rate(1, 3, epsilon=0), ValueError, "epsilon"),
         (lambda: pv.PrivacyBudget(0), ValueError, "total"),
+        (lambda: pv.PrivacyBudget(1).spend(-0.1), ValueError, "epsilon"),
+        (lambda: pv.diffprivlib_laplace(sensitivity=1, epsilon=0), ValueError, "epsilon"),
+        (lambda: pv.key_from_env(""), TypeError, "name"),
     ],
 )
 def test_dp_bad_input(call, error, arg):
