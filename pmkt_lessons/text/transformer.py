@@ -283,7 +283,8 @@ class TransformerTextClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: object) -> np.ndarray:
         """Give the most probable class of each text in ``X``."""
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
 
     def attention_map(self, text: str, layer: int = 0) -> pd.DataFrame:
         """Give one sentence's attention weights in block ``layer``, averaged over heads (rows: queries)."""
