@@ -306,3 +306,15 @@ def test_no_input_is_mutated():
     ReviewTopics(n_topics=2, min_df=1).fit(texts)
     assert texts == texts_before
     np.testing.assert_array_equal(labels, labels_before)
+
+
+def test_lesson_19_quiz_answers_are_checked():
+    from pmkt_lessons.exercises import lesson_19
+
+    assert 3 <= len(lesson_19.QUIZ) <= 5
+    for question in lesson_19.QUIZ:
+        assert question.kind == "concept"
+        assert question.evaluate(question.reference()).correct
+        for wrong in question.wrong_answers():
+            feedback = question.evaluate(wrong)
+            assert feedback.status == "wrong" and question.explanation.strip() in feedback.message
