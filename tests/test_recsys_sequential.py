@@ -225,7 +225,7 @@ def test_ndcg_of_leave_last_out_agrees_with_ranx():
 
 
 # --------------------------------------------------------------------------- estimator contract and bad input
-@pytest.mark.parametrize("model", [sq.BuyItAgain(), sq.ItemTransitions(), sq.SASRec(**SMALL), sq.BERT4Rec(**SMALL)])
+@pytest.mark.parametrize("model", [sq.MostPopular(), sq.BuyItAgain(), sq.ItemTransitions(), sq.SASRec(**SMALL), sq.BERT4Rec(**SMALL)])
 def test_estimator_contract(model):
     seqs = _cycle_sequences(n_users=6, length=5)
     with pytest.raises(NotFittedError):
@@ -292,3 +292,9 @@ def test_bad_input_raises_named_errors():
         sq.SASRec(**dict(SMALL, random_state="seed")).fit(seqs)
     with pytest.raises(ValueError, match="sequences"):
         sq.leave_last_out(sq.sequences_from_lists({"x": ["a"]}))
+
+
+def test_most_popular_scores_training_shares_for_everyone():
+    train = sq.sequences_from_lists({"t1": list("aab"), "t2": list("ac")})
+    scores = sq.MostPopular().fit(train).score(train)
+    np.testing.assert_allclose(scores, [[0.6, 0.2, 0.2]] * 2)

@@ -3,7 +3,7 @@
 A customer's history is a time-ordered sequence of items. This module turns
 an event log into :class:`Sequences` (item codes ``1..n_items``, 0 is
 padding), splits them for evaluation (:func:`leave_last_out`) and gives four
-next-item recommenders that share one shape, ``fit(sequences)``, then
+next-item recommenders (and a popularity yardstick, :class:`MostPopular`) that share one shape, ``fit(sequences)``, then
 ``score(histories)`` and ``recommend(histories, k)``:
 
 * :class:`BuyItAgain`: the customer's own items, by recency-weighted frequency;
@@ -382,6 +382,24 @@ class SequentialRecommender(BaseEstimator):
 
 
 # --------------------------------------------------------------------------- baselines
+class MostPopular(SequentialRecommender):
+    """Recommend the items most frequent in training to everyone: the yardstick every model must beat.
+
+    Attributes
+    ----------
+    popularity_ : ndarray (n_items,)
+        Share of training events of each item (the score).
+
+    Introduced in lesson 20.
+    """
+
+    def _fit(self, sequences: Sequences, validation) -> None:
+        pass
+
+    def _score(self, histories: Sequences) -> np.ndarray:
+        return np.broadcast_to(self.popularity_, (histories.n_users, self.n_items_)).copy()
+
+
 class BuyItAgain(SequentialRecommender):
     """Recommend the customer's own items again, by recency-weighted frequency.
 
