@@ -256,20 +256,23 @@ class ItemCooccurrence:
         basket = np.unique(event.items)
         if basket[0] < 0 or basket[-1] >= self.n_items:
             _check_items(basket, self.n_items)
-        old = self._history.get(event.customer)
-        if old is None:
-            new, everything = basket, basket
-            old = basket[:0]
+        known = self._history.get(event.customer)
+        if known is None:
+            seen, old = set(), basket[:0]
+            new = everything = basket
         else:
-            new = basket[~np.isin(basket, old, assume_unique=True)]
-            if not new.size:
+            seen, old = known
+            fresh = [i for i in basket.tolist() if i not in seen]
+            if not fresh:
                 return self
-            everything = np.union1d(old, new)
-        m = self.counts_
-        m[np.ix_(new, everything)] += 1
+            new = np.array(fresh, dtype=np.int64)
+            everything = np.concatenate([old, new])
+        flat, n = self.counts_.reshape(-1), self.n_items  # flat indices: cheaper than np.ix_ blocks
+        flat[(new[:, None] * n + everything[None, :]).ravel()] += 1
         if old.size:
-            m[np.ix_(old, new)] += 1
-        self._history[event.customer] = everything
+            flat[(old[:, None] * n + new[None, :]).ravel()] += 1
+        seen.update(new.tolist())
+        self._history[event.customer] = (seen, everything)
         return self
 
     def cosine(self) -> np.ndarray:
