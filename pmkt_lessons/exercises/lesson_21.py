@@ -188,8 +188,8 @@ q4 = quiz_question(
     "In section 6 the IPS interval of the contextual policy excluded the random policy's CTR, yet we did not trust it. Why?",
     {
         "a": "IPS is biased when the logging policy is uniform.",
-        "b": "The policy's favourite items appeared in about 60 logged rows with no click: the effective sample size is tiny "
-             "and the normal interval ignores how uncertain a CTR from 60 impressions is.",
+        "b": "The policy's favourite items appeared in about 70 logged rows with no click: the effective sample size is tiny "
+             "and the normal interval ignores how uncertain a CTR from 70 impressions is.",
         "c": "The second half of the log is from another policy.",
         "d": "DR and IPS disagreed.",
     },
