@@ -17,7 +17,6 @@ from fastapi.testclient import TestClient
 from pmkt_lessons.ctr.models import FactorizationMachine
 from pmkt_lessons.recsys import Interactions, ItemKNN, PopularityRecommender
 from pmkt_lessons.recsys.als import ImplicitALS
-from pmkt_lessons.serving import app as app_module
 from pmkt_lessons.serving import (
     POPULARITY_FALLBACK,
     ModelIntegrityError,
@@ -27,11 +26,18 @@ from pmkt_lessons.serving import (
     save_model,
     start_server,
 )
+from pmkt_lessons.serving import app as app_module
 from pmkt_lessons.serving.app import EXPERIMENT
 from pmkt_lessons.serving.monitoring import score_reference
 from pmkt_lessons.serving.routing import AB_KEY_ENV
 from pmkt_lessons.serving.schemas import MAX_BATCH
-from pmkt_lessons.simulate.clicks import CATEGORICAL_FIELDS, FEATURES, NUMERIC_FIELDS, simulate_click_log
+from pmkt_lessons.serving.server import main as server_main
+from pmkt_lessons.simulate.clicks import (
+    CATEGORICAL_FIELDS,
+    FEATURES,
+    NUMERIC_FIELDS,
+    simulate_click_log,
+)
 
 KEY = "service-test-key-0123456789"
 
@@ -347,10 +353,18 @@ def test_server_process_answers_a_bounded_load_test_and_stops(model_dir):
     assert not service.running
 
 
-def test_a_server_that_fails_start_up_reports_why(model_dir):
+def test_the_server_command_stops_at_start_up_naming_the_changed_file(model_dir, monkeypatch, capsys):
+    # start_server reports this exit and message (a child process costs seconds, so main runs here)
+    monkeypatch.setenv(AB_KEY_ENV, KEY)
     (model_dir / "score" / "model.joblib").write_bytes(b"tampered")
-    with pytest.raises(RuntimeError, match="score/model.joblib: sha256 mismatch"):
-        start_server(model_dir, env={AB_KEY_ENV: KEY})
+    assert server_main(["--model-dir", str(model_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "start-up stopped" in err and "score/model.joblib: sha256 mismatch" in err
+
+
+def test_start_server_reports_why_a_service_stopped(tmp_path):
+    with pytest.raises(RuntimeError, match="start-up stopped: model_dir"):
+        start_server(tmp_path / "no-models", env={AB_KEY_ENV: KEY}, timeout=120)
 
 
 @pytest.mark.parametrize(

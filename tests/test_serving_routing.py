@@ -8,7 +8,13 @@ import pytest
 from scipy import stats
 
 from pmkt_lessons.experiments import sample_ratio_mismatch
-from pmkt_lessons.serving.routing import AB_KEY_ENV, ab_key_from_env, assign_variant, assign_variants, hash_unit
+from pmkt_lessons.serving.routing import (
+    AB_KEY_ENV,
+    ab_key_from_env,
+    assign_variant,
+    assign_variants,
+    hash_unit,
+)
 
 KEY = "a-test-key-0123456789"
 IDS = [f"c{i}" for i in range(100_000)]

@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     from .app import create_app
+    from .registry import ModelIntegrityError
 
     parser = argparse.ArgumentParser(prog="python -m pmkt_lessons.serving", description=__doc__.splitlines()[0])
     parser.add_argument("--model-dir", required=True, type=Path, help="folder written by train_service_models")
@@ -128,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # one BLAS/torch thread per request: requests run side by side in the server's thread pool
     with limit_threads(1):
-        app = create_app(args.model_dir)
+        try:
+            app = create_app(args.model_dir)
+        except (ModelIntegrityError, FileNotFoundError, RuntimeError, ValueError) as exc:
+            print(f"pmkt_lessons.serving: start-up stopped: {exc}", file=sys.stderr)
+            return 1
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     return 0
