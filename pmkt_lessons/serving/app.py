@@ -189,8 +189,10 @@ def create_app(
     def health() -> HealthResponse:
         return HealthResponse(status="ok", variants=list(variants), models=models, events=events.count())
 
+    # /recommend and /score are short CPU work: run on the event loop (no thread hand-off);
+    # /feedback waits for the disk (fsync), so it runs in the thread pool (a plain def)
     @app.get("/recommend/{customer_id}", response_model=RecommendResponse)
-    def recommend(
+    async def recommend(
         customer_id: Annotated[str, PathParam(min_length=1, max_length=64, pattern=ID_PATTERN)],
         k: Annotated[int, Query(ge=1, le=max_k)] = 10,
     ) -> RecommendResponse:
@@ -206,7 +208,7 @@ def create_app(
         )
 
     @app.post("/score", response_model=ScoreResponse)
-    def score(request: ScoreRequest) -> ScoreResponse:
+    async def score(request: ScoreRequest) -> ScoreResponse:
         imps = request.impressions
         columns = {f: [getattr(imp, f) for imp in imps] for f in IMPRESSION_FIELDS}
         p = scorer.score(columns)
