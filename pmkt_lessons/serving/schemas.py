@@ -105,3 +105,19 @@ class HealthResponse(BaseModel):
     variants: list[str]
     models: dict[str, dict]
     events: int
+
+
+def impression_records(log) -> list[dict]:
+    """Give the rows of an impression frame as JSON-ready dicts with the :class:`Impression` fields.
+
+    Categories become strings and numpy numbers Python ones, so the result
+    can be sent as the ``impressions`` of a ``/score`` request. Introduced in lesson 22.
+    """
+    import pandas as pd
+
+    from ..validation import require_frame
+
+    require_frame(log, list(IMPRESSION_FIELDS), "log")
+    frame = pd.DataFrame({f: log[f].to_numpy(dtype=object) for f in IMPRESSION_FIELDS})
+    records = frame.to_dict("records")
+    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in records]
