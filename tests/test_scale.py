@@ -96,7 +96,7 @@ def test_spark_config_is_local_quiet_and_small(tmp_path):
     config = session.spark_config("local[2]", work_dir=tmp_path)
     assert config["spark.ui.enabled"] == "false"
     assert config["spark.driver.host"] == "127.0.0.1"
-    assert config["spark.driver.memory"] == "1g"
+    assert config["spark.driver.memory"] == "768m"
     assert str(tmp_path) in config["spark.local.dir"]
     cluster = session.spark_config("yarn", work_dir=tmp_path)
     assert "spark.driver.host" not in cluster

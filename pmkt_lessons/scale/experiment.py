@@ -146,5 +146,5 @@ def fit_slopes(table: pd.DataFrame, *, x: str = ROWS, y: str = SECONDS, by=(TASK
         else:
             slope, intercept = np.polyfit(lx, ly, 1)
         key = key if isinstance(key, tuple) else (key,)
-        out.append({**dict(zip(by, key)), "slope": slope, f"{y}_at_1x": float(np.exp(intercept + slope * lx.min()))})
+        out.append({**dict(zip(by, key, strict=True)), "slope": slope, f"{y}_at_1x": float(np.exp(intercept + slope * lx.min()))})
     return pd.DataFrame(out).set_index(by)

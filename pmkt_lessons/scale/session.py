@@ -22,7 +22,7 @@ from .java import find_java, spark_java_home
 
 MASTER_ENV = "PMKT_SPARK_MASTER"
 DEFAULT_MASTER = "local[2]"
-DEFAULT_DRIVER_MEMORY = "1g"
+DEFAULT_DRIVER_MEMORY = "768m"
 _MEMORY = re.compile(r"^(\d+)([mg])$")
 
 _LOG4J2 = """\
@@ -84,7 +84,7 @@ def spark_config(
         raise ValueError(f"shuffle_partitions: expected a positive integer, got {shuffle_partitions!r}")
     work = Path(work_dir) if work_dir is not None else Path(tempfile.gettempdir()) / "pmkt_spark"
     log4j = work / "log4j2.properties"
-    java_options = f"-Dlog4j2.configurationFile=file:{log4j} -Dlog4j.configurationFile=file:{log4j}"
+    java_options = f"-XX:+UseSerialGC -Dlog4j2.configurationFile=file:{log4j} -Dlog4j.configurationFile=file:{log4j}"
     config = {
         "spark.master": master.strip(),
         "spark.app.name": "pmkt-lessons",

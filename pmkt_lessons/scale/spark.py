@@ -148,6 +148,40 @@ def rfm_to_pandas(rfm) -> pd.DataFrame:
     return table.set_index(C.CUSTOMER_ID).sort_index()
 
 
+# --------------------------------------------------------------------------- query plans
+
+
+def plan_text(frame, *, mode: str = "simple") -> str:
+    """Give Spark's physical plan of ``frame`` as text, stable from run to run.
+
+    What ``frame.explain(mode)`` prints, with the run-dependent parts
+    removed: expression ids (``CustomerID#12L`` becomes ``CustomerID``),
+    plan ids and file locations. Read it bottom-up: a ``Scan`` reads the
+    data, ``HashAggregate`` aggregates (a partial one per partition, then a
+    final one), ``Exchange`` is a **shuffle** (rows move between partitions,
+    across the network on a cluster), ``InMemoryTableScan`` reads a cached
+    table. Introduced in lesson 23.
+    """
+    import re
+
+    frame = require_spark_frame(frame, "frame")
+    if mode not in ("simple", "formatted"):
+        raise ValueError(f"mode: expected 'simple' or 'formatted', got {mode!r}")
+    text = frame._sc._jvm.PythonSQLUtils.explainString(frame._jdf.queryExecution(), mode)
+    text = re.sub(r"#\d+L?", "", text)
+    text = re.sub(r"plan_id=\d+", "plan_id", text)
+    text = re.sub(r"\[id=#?\d+\]", "", text)
+    text = re.sub(r"(Location: \w+ )\[[^\]]*\]", r"\1[...]", text)
+    text = re.sub(r"(InMemoryFileIndex|Location)\(\d+ paths\)\[[^\]]*\]", r"\1[...]", text)
+    text = re.sub(r"file:[^,\]\s]+", "file:...", text)
+    return text.strip()
+
+
+def count_shuffles(frame) -> int:
+    """Give how many shuffles (``Exchange`` nodes) the physical plan of ``frame`` holds. Introduced in lesson 23."""
+    return sum(1 for line in plan_text(frame).splitlines() if "Exchange " in line and "Reused" not in line)
+
+
 # --------------------------------------------------------------------------- FP-growth
 
 
@@ -326,6 +360,7 @@ def spark_logistic_probabilities(
     label: str = "click",
     reg: float = 0.0,
     max_iter: int = 100,
+    tol: float = 1e-6,
     spark=None,
 ) -> np.ndarray:
     """Give the test click probabilities of a ``pyspark.ml`` logistic regression on one-hot fields.
@@ -347,7 +382,6 @@ def spark_logistic_probabilities(
     from pyspark.ml.classification import LogisticRegression
     from pyspark.ml.feature import OneHotEncoder, StringIndexer, VectorAssembler
     from pyspark.ml.functions import vector_to_array
-    from pyspark.sql import functions as F
 
     categorical, numeric = list(categorical), list(numeric)
     if not categorical and not numeric:
@@ -367,7 +401,7 @@ def spark_logistic_probabilities(
         if with_label:
             data[label] = frame[label].to_numpy(dtype=float)
         data["_row"] = np.arange(len(frame), dtype=np.int64)
-        return spark.createDataFrame(pd.DataFrame(data))
+        return spark.createDataFrame(pd.DataFrame(data)).coalesce(2)
 
     indexed = [f"{c}__idx" for c in categorical]
     encoded = [f"{c}__vec" for c in categorical]
@@ -376,9 +410,9 @@ def spark_logistic_probabilities(
         OneHotEncoder(inputCols=indexed, outputCols=encoded, dropLast=True, handleInvalid="keep"),
         VectorAssembler(inputCols=encoded + numeric, outputCol="features"),
         LogisticRegression(featuresCol="features", labelCol=label, regParam=float(reg), elasticNetParam=0.0,
-                           standardization=False, maxIter=max_iter, tol=1e-8),
+                           standardization=False, maxIter=max_iter, tol=tol),
     ])
-    model = pipeline.fit(to_spark(train, True))
+    model = pipeline.fit(to_spark(train, True).cache())
     scored = model.transform(to_spark(test, False))
     rows = scored.select("_row", vector_to_array("probability")[1].alias("p")).orderBy("_row").collect()
     return np.array([r["p"] for r in rows], dtype=float)
@@ -389,7 +423,9 @@ __all__ = [
     "SparkALS",
     "baskets_to_spark",
     "clean_spark",
+    "count_shuffles",
     "fpgrowth_rules_spark",
+    "plan_text",
     "require_spark_frame",
     "rfm_spark",
     "rfm_to_pandas",
