@@ -148,3 +148,36 @@ def fit_slopes(table: pd.DataFrame, *, x: str = ROWS, y: str = SECONDS, by=(TASK
         key = key if isinstance(key, tuple) else (key,)
         out.append({**dict(zip(by, key, strict=True)), "slope": slope, f"{y}_at_1x": float(np.exp(intercept + slope * lx.min()))})
     return pd.DataFrame(out).set_index(by)
+
+
+BENCH_COLUMNS = (TASK, ENGINE, FACTOR, ROWS, SECONDS, PEAK_MB)
+
+
+def bench_table_markdown(table: pd.DataFrame) -> str:
+    """Give the measurements as a fenced ``csv`` block, the form :func:`read_bench_table` reads back.
+
+    Introduced in lesson 23.
+    """
+    require_frame(table, BENCH_COLUMNS, "table")
+    body = table[list(BENCH_COLUMNS)].to_csv(index=False, float_format="%.4g").strip()
+    return f"```csv\n{body}\n```"
+
+
+def read_bench_table(path) -> pd.DataFrame:
+    """Give the measurements stored in the first fenced ``csv`` block of a Markdown file.
+
+    ``make bench-scale`` writes them to ``docs/BENCH_SCALE.md``. Introduced in lesson 23.
+    """
+    import io
+    import re
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"path: expected the benchmark file (run `make bench-scale`), got {str(path)!r}")
+    match = re.search(r"```csv\n(.*?)\n```", path.read_text(encoding="utf-8"), re.S)
+    if not match:
+        raise ValueError(f"path: expected a ```csv block in {path.name}, found none")
+    table = pd.read_csv(io.StringIO(match.group(1)))
+    require_frame(table, BENCH_COLUMNS, "path")
+    return table

@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import tempfile
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,6 +25,10 @@ MASTER_ENV = "PMKT_SPARK_MASTER"
 DEFAULT_MASTER = "local[2]"
 DEFAULT_DRIVER_MEMORY = "768m"
 _MEMORY = re.compile(r"^(\d+)([mg])$")
+
+# pyspark 4.x warns on every pandas conversion that it "does not yet fully support pandas >= 3";
+# the conversions the lessons use are tested (tests/test_scale_spark.py), so this one notice is muted.
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
 
 _LOG4J2 = """\
 rootLogger.level = error
