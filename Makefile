@@ -3,7 +3,8 @@
 # `make help` lists the targets and variables below. It is generated from this
 # file: a target is listed by its "## what it does" comment on the rule line, a
 # variable by a "## what it is" line right above its "NAME ?= value" line.
-# tests/test_makefile.py checks that every target and variable has one.
+# A new target: `name: prerequisites ## one line on what it does`, and its name
+# on the .PHONY line. tests/test_makefile.py checks both for every target.
 
 comma := ,
 
