@@ -386,6 +386,19 @@ def scale_features(
 # --------------------------------------------------------------------------- interests
 
 
+def word_pattern(min_letters: int = 3) -> str:
+    """Give the one token pattern for product text: words of at least ``min_letters`` letters.
+
+    Digits and codes in descriptions ("12", "3d", "set/6") never become
+    words. Lesson 03's interest profiles keep words of three letters or more
+    (short words there are mostly sizes and abbreviations); the content
+    recommender of lesson 08 keeps two-letter words too (``TOKEN_PATTERN`` of
+    ``recsys.content``). Introduced in lesson 03.
+    """
+    min_letters = require_positive_int(min_letters, "min_letters")
+    return rf"(?u)\b[a-zA-Z]{{{min_letters},}}\b"
+
+
 def product_descriptions(
     clean: pd.DataFrame, item_col: str = C.STOCK_CODE, text_col: str = C.DESCRIPTION
 ) -> pd.Series:
@@ -451,7 +464,7 @@ def interest_profiles(
     purchases, customers, products = customer_product_matrix(clean)
     descriptions = product_descriptions(clean).reindex(products).fillna("")
     vectorizer = TfidfVectorizer(
-        stop_words="english", token_pattern=r"(?u)\b[a-zA-Z]{3,}\b", min_df=min_df
+        stop_words="english", token_pattern=word_pattern(3), min_df=min_df
     )
     product_terms = vectorizer.fit_transform(descriptions.to_numpy()).tocsr()
     if binary:

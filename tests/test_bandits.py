@@ -217,7 +217,7 @@ def test_on_policy_weights_give_the_mean_reward():
 
 def test_estimators_do_not_change_their_inputs():
     r, t, lg = REWARDS.copy(), TARGET.copy(), LOGGING.copy()
-    B.off_policy_estimates(r, t, lg, np.zeros(4), np.zeros(4), n_boot=20)
+    B.off_policy_estimates(r, t, lg, np.zeros(4), np.zeros(4), n_resamples=20)
     np.testing.assert_array_equal(r, REWARDS)
     np.testing.assert_array_equal(t, TARGET)
     np.testing.assert_array_equal(lg, LOGGING)
@@ -241,7 +241,7 @@ def test_estimators_bad_input(rewards, target, logging, match):
         with pytest.raises(ValueError, match=match):
             estimator(rewards, target, logging)
     with pytest.raises(ValueError, match=match):
-        B.off_policy_estimates(rewards, target, logging, n_boot=10)
+        B.off_policy_estimates(rewards, target, logging, n_resamples=10)
 
 
 def test_estimators_bad_model_input():
@@ -274,7 +274,7 @@ def simulated_estimates():
         target = TARGET_PROBS[a]
         wrong_q = np.full(CTRS.size, 0.3)  # a bad model: DR must stay unbiased anyway
         report = B.off_policy_estimates(
-            r, target, p, wrong_q[a], np.full(len(a), TARGET_PROBS @ wrong_q), n_boot=1
+            r, target, p, wrong_q[a], np.full(len(a), TARGET_PROBS @ wrong_q), n_resamples=1
         )
         rows.append(
             {
@@ -307,7 +307,7 @@ def test_off_policy_estimates_table():
     log = simulate_logged_bandit(CTRS, LOG_PROBS, n_rounds=5000, random_state=11)
     a, r, p = log["action"].to_numpy(), log["reward"].to_numpy(), log["propensity"].to_numpy()
     q = CTRS[a]
-    report = B.off_policy_estimates(r, TARGET_PROBS[a], p, q, np.full(len(a), TRUTH), n_boot=500, random_state=0)
+    report = B.off_policy_estimates(r, TARGET_PROBS[a], p, q, np.full(len(a), TRUTH), n_resamples=500, random_state=0)
     assert report.index.tolist() == ["IPS", "SNIPS", "DR"]
     assert report.loc["IPS", "estimate"] == pytest.approx(B.ips_estimate(r, TARGET_PROBS[a], p))
     assert report.loc["SNIPS", "estimate"] == pytest.approx(B.snips_estimate(r, TARGET_PROBS[a], p))
@@ -317,7 +317,7 @@ def test_off_policy_estimates_table():
     np.testing.assert_allclose(report["boot_high"] - report["boot_low"], report["ci_high"] - report["ci_low"], rtol=0.2)
     # a perfect reward model removes the variance of the weights (only click noise is left)
     assert report.loc["DR", "se"] < report.loc["IPS", "se"]
-    again = B.off_policy_estimates(r, TARGET_PROBS[a], p, q, np.full(len(a), TRUTH), n_boot=500, random_state=0)
+    again = B.off_policy_estimates(r, TARGET_PROBS[a], p, q, np.full(len(a), TRUTH), n_resamples=500, random_state=0)
     pd.testing.assert_frame_equal(report, again)
 
 
@@ -326,7 +326,7 @@ def test_dr_with_a_perfect_model_of_a_noise_free_world_is_exact():
     log = simulate_logged_bandit(ctrs, LOG_PROBS, n_rounds=1000, random_state=2)
     a, r, p = log["action"].to_numpy(), log["reward"].to_numpy(), log["propensity"].to_numpy()
     truth = TARGET_PROBS @ ctrs
-    report = B.off_policy_estimates(r, TARGET_PROBS[a], p, ctrs[a], np.full(len(a), truth), n_boot=50)
+    report = B.off_policy_estimates(r, TARGET_PROBS[a], p, ctrs[a], np.full(len(a), truth), n_resamples=50)
     assert report.loc["DR", "estimate"] == pytest.approx(truth)
     assert report.loc["DR", "se"] == pytest.approx(0.0, abs=1e-12)
     assert report.loc["IPS", "se"] > 0.01

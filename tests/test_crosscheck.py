@@ -144,7 +144,7 @@ def test_bias_baseline_matches_surprise_baselineonly():
     algo = BaselineOnly(bsl_options={"method": "als", "reg_u": 15, "reg_i": 10, "n_epochs": 30}, verbose=False)
     algo.fit(data.build_full_trainset())
     theirs = np.array([algo.predict(u, i, clip=False).est for u, i in zip(ratings["user_id"], ratings["item_id"], strict=True)])
-    ours = BiasBaseline(n_iter=30, clip=False).fit(ratings).predict(ratings)
+    ours = BiasBaseline(iterations=30, clip=False).fit(ratings).predict(ratings)
     # Surprise updates the user biases first in each sweep, ours the item biases first; both
     # converge to the same minimiser, so after enough sweeps they agree closely.
     np.testing.assert_allclose(ours, theirs, atol=1e-4)

@@ -353,3 +353,16 @@ def test_small_helpers_bad_input(clean):
     with_nan.loc[1, C.CUSTOMER_ID] = np.nan
     with pytest.raises(ValueError, match="clean.*CustomerID"):
         F.customer_product_matrix(with_nan)
+
+
+def test_word_pattern_is_the_one_product_tokenizer():
+    import re
+
+    from pmkt_lessons.recsys.content import TOKEN_PATTERN
+
+    text = "SET/6 RED MUG 12 3D ab"
+    assert re.findall(F.word_pattern(3), text) == ["SET", "RED", "MUG"]
+    assert re.findall(F.word_pattern(2), text) == ["SET", "RED", "MUG", "ab"]
+    assert TOKEN_PATTERN == F.word_pattern(2)
+    with pytest.raises(ValueError, match="min_letters"):
+        F.word_pattern(0)

@@ -1,6 +1,7 @@
 """tools/gpu_check.py in its reduced form: every torch model twice on the CPU, same random_state, same metric."""
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,10 @@ TOOL = Path(__file__).resolve().parents[1] / "tools" / "gpu_check.py"
 def gpu_check():
     spec = importlib.util.spec_from_file_location("gpu_check", TOOL)
     module = importlib.util.module_from_spec(spec)
+    sys.modules["gpu_check"] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
-    return module
+    yield module
+    sys.modules.pop("gpu_check", None)
 
 
 def test_quick_run_agrees_on_the_cpu(gpu_check, capsys):

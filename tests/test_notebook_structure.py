@@ -60,3 +60,26 @@ def test_ignored_outputs_say_why(path):
             assert lines[0].strip() == "# NBVAL_IGNORE_OUTPUT", "the marker belongs alone on the first line"
             reason = lines[1].strip("# ") if len(lines) > 1 and lines[1].lstrip().startswith("#") else ""
             assert len(reason) > 5, f"say why the output is ignored: {lines[0]}"
+
+
+# Lessons use the package's public API and its one policy for threads and seeds (issue 9):
+# no private helper, no global torch seed or thread count (seed_everything and the trainers'
+# random_state / n_threads do that), no device picked by hand.
+FORBIDDEN = {
+    r"from pmkt_lessons[\w.]* import [^\n]*\b_\w+": "imports a private helper of the package",
+    r"\b(?:rs|ex|pm|up|B)\._[a-z]\w*\(": "calls a private helper of the package",
+    r"torch\.set_num_threads\(": "sets torch threads globally (trainers take n_threads=)",
+    r"torch\.manual_seed\(": "seeds torch by hand (seed_everything / random_state)",
+    r"np\.random\.seed\(": "seeds numpy's global generator by hand (seed_everything)",
+    r"torch\.device\(": "picks a device by hand (pmkt_lessons.device.get_device)",
+}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_private_helpers_or_hand_set_threads_and_seeds(path):
+    _, code, _ = _load(path)
+    problems = []
+    for i, cell in enumerate(code):
+        source = "".join(cell["source"])
+        problems += [f"cell {i}: {why}" for pattern, why in FORBIDDEN.items() if re.search(pattern, source)]
+    assert not problems, problems

@@ -122,12 +122,12 @@ def test_predict_rejects_pairs_without_ids(ratings):
 # ---------------------------------------------------------------- BiasBaseline
 def test_biases_recover_an_additive_matrix():
     data = _additive()
-    model = BiasBaseline(reg_user=0, reg_item=0, n_iter=30, clip=False).fit(data)
+    model = BiasBaseline(reg_user=0, reg_item=0, iterations=30, clip=False).fit(data)
     np.testing.assert_allclose(model.predict(data), data[C.RATING], atol=1e-6)
 
 
 def test_first_item_step_is_a_shrunk_mean(ratings):
-    model = BiasBaseline(reg_user=2, reg_item=3, n_iter=1, clip=False).fit(ratings)
+    model = BiasBaseline(reg_user=2, reg_item=3, iterations=1, clip=False).fit(ratings)
     mu = ratings[C.RATING].mean()
     item10 = ratings.loc[ratings[C.ITEM] == 10, C.RATING]
     col = list(model.item_ids_).index(10)
@@ -149,8 +149,8 @@ def test_unknown_ids_fall_back_to_what_is_known(ratings):
 def test_bias_baseline_rejects_bad_parameters(ratings):
     with pytest.raises(ValueError, match="reg_user"):
         BiasBaseline(reg_user=-1).fit(ratings)
-    with pytest.raises(ValueError, match="n_iter"):
-        BiasBaseline(n_iter=0).fit(ratings)
+    with pytest.raises(ValueError, match="iterations"):
+        BiasBaseline(iterations=0).fit(ratings)
     with pytest.raises(TypeError, match="clip"):
         BiasBaseline(clip="yes").fit(ratings)
 

@@ -185,7 +185,7 @@ def off_policy_estimates(
     q_target: object | None = None,
     *,
     alpha: float = 0.05,
-    n_boot: int = 2000,
+    n_resamples: int = 2000,
     random_state=0,
 ) -> pd.DataFrame:
     """Give IPS, SNIPS (and DR when a reward model is given) estimates with two intervals each.
@@ -201,7 +201,7 @@ def off_policy_estimates(
         A reward model's predictions (see :func:`dr_estimate`).
     alpha : float
         1 - confidence level of the intervals (0.05: 95 %).
-    n_boot : int
+    n_resamples : int
         Bootstrap resamples of the log's rows.
     random_state : None, int or numpy Generator
         Seed of the bootstrap.
@@ -217,7 +217,7 @@ def off_policy_estimates(
 
     r, target, logging = _log_arrays(rewards, target_probs, logging_probs)
     require_in_range(alpha, "alpha", 0, 1, low_inclusive=False, high_inclusive=False)
-    n_boot = require_positive_int(n_boot, "n_boot")
+    n_resamples = require_positive_int(n_resamples, "n_resamples")
     n = r.size
     w = target / logging
     snips = _snips(w, r)
@@ -232,10 +232,10 @@ def off_policy_estimates(
     se["SNIPS"] = np.sqrt(np.sum((w * (r - snips)) ** 2)) / np.sum(w)
 
     rng = check_random_state(random_state)
-    boot = {name: np.empty(n_boot) for name in estimate}
-    chunk = max(1, min(n_boot, 2_000_000 // n))  # bounds the index matrix to ~16 MB
-    for start in range(0, n_boot, chunk):
-        idx = rng.integers(0, n, size=(min(chunk, n_boot - start), n))
+    boot = {name: np.empty(n_resamples) for name in estimate}
+    chunk = max(1, min(n_resamples, 2_000_000 // n))  # bounds the index matrix to ~16 MB
+    for start in range(0, n_resamples, chunk):
+        idx = rng.integers(0, n, size=(min(chunk, n_resamples - start), n))
         part = slice(start, start + idx.shape[0])
         for name, t in terms.items():
             boot[name][part] = t[idx].mean(axis=1)

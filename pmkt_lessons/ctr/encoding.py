@@ -180,21 +180,22 @@ def hash_tokens(X: pd.DataFrame, fields: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame({f: f + "=" + X[f].astype(str).to_numpy(dtype=object) for f in fields}, index=X.index)
 
 
-def hash_bucket(token: str, n_buckets: int, seed: int = 0) -> int:
+def hash_bucket(token: str, n_buckets: int, hash_seed: int = 0) -> int:
     """Give the bucket of one token: ``|murmurhash3_32(token)| mod n_buckets``, as scikit-learn's FeatureHasher.
 
-    Introduced in lesson 11.
+    ``hash_seed`` is murmurhash's own seed (it picks the hash function; it is
+    not randomness, so it is not a ``random_state``). Introduced in lesson 11.
     """
     if not isinstance(token, str):
         raise TypeError(f"token: expected a string, got {type(token).__name__}")
     n_buckets = require_positive_int(n_buckets, "n_buckets")
-    h = murmurhash3_32(token, seed=seed, positive=False)
+    h = murmurhash3_32(token, seed=hash_seed, positive=False)
     if h == -(2**31):  # abs(-2**31) overflows an int32; FeatureHasher maps it like this
         return (2**31 - 1 - (n_buckets - 1)) % n_buckets
     return abs(h) % n_buckets
 
 
-def hash_indices(X: pd.DataFrame, fields: Sequence[str], n_buckets: int, seed: int = 0) -> np.ndarray:
+def hash_indices(X: pd.DataFrame, fields: Sequence[str], n_buckets: int, hash_seed: int = 0) -> np.ndarray:
     """Give the (n, fields) bucket of every row's ``"field=value"`` token.
 
     Only the distinct tokens are hashed, so it is fast on large logs.
@@ -205,18 +206,18 @@ def hash_indices(X: pd.DataFrame, fields: Sequence[str], n_buckets: int, seed: i
     out = np.empty(tokens.shape, dtype=np.int64)
     for j, field in enumerate(tokens.columns):
         codes, uniques = pd.factorize(tokens[field])
-        buckets = np.array([hash_bucket(t, n_buckets, seed) for t in uniques], dtype=np.int64)
+        buckets = np.array([hash_bucket(t, n_buckets, hash_seed) for t in uniques], dtype=np.int64)
         out[:, j] = buckets[codes] if len(codes) else buckets[:0]
     return out
 
 
-def hash_features(X: pd.DataFrame, fields: Sequence[str], n_buckets: int, seed: int = 0) -> sp.csr_matrix:
+def hash_features(X: pd.DataFrame, fields: Sequence[str], n_buckets: int, hash_seed: int = 0) -> sp.csr_matrix:
     """Give the hashed one-hot matrix (n, n_buckets): a 1 for each field's token, summed on collisions.
 
     Equals scikit-learn's ``FeatureHasher(n_buckets, input_type="string",
     alternate_sign=False)`` on the same tokens. Introduced in lesson 11.
     """
-    idx = hash_indices(X, fields, n_buckets, seed)
+    idx = hash_indices(X, fields, n_buckets, hash_seed)
     n, k = idx.shape
     rows = np.repeat(np.arange(n), k)
     m = sp.csr_matrix((np.ones(n * k), (rows, idx.ravel())), shape=(n, n_buckets))
@@ -224,7 +225,7 @@ def hash_features(X: pd.DataFrame, fields: Sequence[str], n_buckets: int, seed: 
     return m
 
 
-def hash_collisions(X: pd.DataFrame, fields: Sequence[str], n_buckets: int, seed: int = 0) -> dict:
+def hash_collisions(X: pd.DataFrame, fields: Sequence[str], n_buckets: int, hash_seed: int = 0) -> dict:
     """Give how many distinct ``"field=value"`` tokens share a bucket with another one.
 
     Returns a dict with ``tokens`` (distinct tokens), ``buckets_used``,
@@ -235,7 +236,7 @@ def hash_collisions(X: pd.DataFrame, fields: Sequence[str], n_buckets: int, seed
     """
     n_buckets = require_positive_int(n_buckets, "n_buckets")
     tokens = pd.unique(hash_tokens(X, fields).to_numpy().ravel())
-    buckets = np.array([hash_bucket(t, n_buckets, seed) for t in tokens], dtype=np.int64)
+    buckets = np.array([hash_bucket(t, n_buckets, hash_seed) for t in tokens], dtype=np.int64)
     per_bucket = np.bincount(buckets, minlength=n_buckets)
     colliding = int((per_bucket[buckets] > 1).sum())
     n_tokens = len(tokens)

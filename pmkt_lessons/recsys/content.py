@@ -15,12 +15,13 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
+from ..features import word_pattern
 from ..validation import require_positive_int
 from .base import BaseRecommender, require_interactions
 from .interactions import Interactions
 
-TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z]+\b"
-"""Words of two or more letters: sizes and codes in descriptions ("12", "3d") are dropped."""
+TOKEN_PATTERN = word_pattern(2)
+"""Words of two or more letters (the package's one product-text pattern, :func:`pmkt_lessons.features.word_pattern`)."""
 
 
 def _check_descriptions(descriptions: object) -> pd.Series:

@@ -188,7 +188,7 @@ class BiasBaseline(_RatingModel):
     Parameters
     ----------
     reg_user, reg_item : float >= 0
-    n_iter : int
+    iterations : int
         Alternations (item step then user step).
 
     Attributes
@@ -200,10 +200,10 @@ class BiasBaseline(_RatingModel):
     Introduced in lesson 09.
     """
 
-    def __init__(self, reg_user: float = 15.0, reg_item: float = 10.0, n_iter: int = 10, clip: bool = True):
+    def __init__(self, reg_user: float = 15.0, reg_item: float = 10.0, iterations: int = 10, clip: bool = True):
         self.reg_user = reg_user
         self.reg_item = reg_item
-        self.n_iter = n_iter
+        self.iterations = iterations
         self.clip = clip
 
     def fit(self, ratings: pd.DataFrame):
@@ -211,7 +211,7 @@ class BiasBaseline(_RatingModel):
         _check_pairs(ratings, "ratings", rating=True)
         reg_u = require_in_range(self.reg_user, "reg_user", 0.0, np.inf)
         reg_i = require_in_range(self.reg_item, "reg_item", 0.0, np.inf)
-        n_iter = require_positive_int(self.n_iter, "n_iter")
+        iterations = require_positive_int(self.iterations, "iterations")
         _check_bool(self.clip, "clip")
         users, items, values = self._index(ratings)
         n_u, n_i = len(self.user_ids_), len(self.item_ids_)
@@ -219,7 +219,7 @@ class BiasBaseline(_RatingModel):
         count_i = np.bincount(items, minlength=n_i)
         resid = values - self.global_mean_
         b_u, b_i = np.zeros(n_u), np.zeros(n_i)
-        for _ in range(n_iter):
+        for _ in range(iterations):
             b_i = np.bincount(items, resid - b_u[users], minlength=n_i) / (reg_i + count_i)
             b_u = np.bincount(users, resid - b_i[items], minlength=n_u) / (reg_u + count_u)
         self.user_bias_, self.item_bias_ = b_u, b_i
