@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 
 from pmkt_lessons.bandits import ThompsonSampling, ips_estimate
 from pmkt_lessons.contextual import (
@@ -65,6 +66,8 @@ def test_contextual_beats_context_free_thompson():
 
 def test_linucb_scores_by_hand():
     policy = LinUCB(alpha=1.0, ridge=1.0)
+    with pytest.raises(NotFittedError):
+        policy.choose(np.ones((1, 2)), np.random.default_rng(0))
     policy._init_state(1, 2, 2)
     X = np.array([[1.0, 0.0]])
     for arm, reward in [(0, 1.0), (0, 1.0), (1, 0.0)]:
