@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError
 
 from .bandits import BanditPolicy
@@ -254,6 +254,7 @@ def run_contextual_bandit(
     n_arms = world.n_arms
     linear = isinstance(policy, _LinearPolicy)
     if linear:
+        policy = clone(policy)  # the caller's policy keeps no state from this run
         policy._init_state(n_runs, n_arms, world.n_features)
     else:
         pulls, clicks = np.zeros((n_runs, n_arms)), np.zeros((n_runs, n_arms))

@@ -87,6 +87,7 @@ def test_policies_are_estimators_and_reproducible():
     policy = LinearThompsonSampling(v=0.4)
     assert clone(policy).get_params() == {"v": 0.4, "ridge": 1.0}
     a = run_contextual_bandit(policy, world, 200, n_runs=5, random_state=3)
+    assert not hasattr(policy, "A_inv_")  # the runner plays a clone
     b = run_contextual_bandit(clone(policy), world, 200, n_runs=5, random_state=3)
     pd.testing.assert_frame_equal(a, b)
 

@@ -253,6 +253,8 @@ def test_event_is_not_modified_by_the_stores():
     for e, c in zip(events, copies, strict=True):
         np.testing.assert_array_equal(e.items, c)
     assert isinstance(events[0], Event)
+    with pytest.raises(ValueError, match="read-only"):
+        events[0].items[0] = 2  # the log cannot be rewritten through an event
 
 
 # --------------------------------------------------------------------------- prequential
