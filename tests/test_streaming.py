@@ -195,6 +195,13 @@ def test_cooccurrence_equals_lesson_07_gram(cleaned, stream, replayed):
     assert item not in neighbours and len(neighbours) == 3
 
 
+def test_top_k_breaks_ties_by_position():
+    trending = TrendingItems(6)
+    trending.counts_[:] = [3, 5, 3, 0, 5, 3]
+    assert trending.top(4).tolist() == [1, 4, 0, 2]
+    assert trending.top(10).tolist() == [1, 4, 0, 2, 5, 3]
+
+
 def test_trending_window_by_hand():
     clean, returns = _tiny()
     stream = event_stream(clean, returns)
