@@ -33,15 +33,17 @@ def stream(cleaned):
 
 @pytest.fixture(scope="module")
 def replayed(stream):
-    """Every feature store after the full replay, and after the replay until SNAPSHOT."""
+    """Every feature store after the full replay; RFM and co-occurrence after the replay until SNAPSHOT."""
     full = [StreamingRFM(), TrendingItems(len(stream.items), "7D"), ItemCooccurrence(len(stream.items))]
     for event in stream:
         for store in full:
             store.update(event)
     part = StreamingRFM()
+    part_cooc = ItemCooccurrence(len(stream.items))
     for event in stream.replay(until=SNAPSHOT):
         part.update(event)
-    return full, part
+        part_cooc.update(event)
+    return full, part, part_cooc
 
 
 def _tiny():
@@ -139,7 +141,7 @@ def test_rfm_after_full_replay_equals_lesson_03(cleaned, replayed):
         np.testing.assert_allclose(streamed[col].to_numpy(), batch[col].to_numpy(), rtol=1e-9, atol=1e-6)
 
 
-def test_rfm_never_looks_ahead(cleaned, replayed):
+def test_features_never_look_ahead(cleaned, stream, replayed):
     part = replayed[1]
     batch = F.rfm_table(cleaned.clean, cleaned.cancellations, snapshot=SNAPSHOT)
     streamed = part.table(SNAPSHOT)
@@ -147,6 +149,9 @@ def test_rfm_never_looks_ahead(cleaned, replayed):
     np.testing.assert_array_equal(streamed[F.FREQUENCY].to_numpy(), batch[F.FREQUENCY].to_numpy())
     np.testing.assert_allclose(streamed[F.MONETARY].to_numpy(), batch[F.MONETARY].to_numpy(), atol=1e-6)
     assert part.last_time_ < SNAPSHOT.value
+    before = cleaned.clean[cleaned.clean[C.INVOICE_DATE] < SNAPSHOT]
+    X = build_interactions(before, items=stream.items).binary().astype(np.float64)
+    np.testing.assert_array_equal(replayed[2].counts_, (X.T @ X).toarray().astype(np.int32))
     with pytest.raises(ValueError, match="snapshot: expected a time after the last event seen"):
         replayed[0][0].table(SNAPSHOT)
 
