@@ -142,3 +142,17 @@ def test_contextual_probs_bad_inputs():
         contextual_greedy_policy(log, "missing")
     with pytest.raises(ValueError, match=r"epsilon: expected a value in \[0, 1\]"):
         contextual_greedy_policy(log, "ctx", epsilon=2)
+
+
+def test_linucb_estimate_equals_sklearn_ridge():
+    from sklearn.linear_model import Ridge
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    r = X @ np.array([0.5, -0.2, 0.1]) + rng.normal(0, 0.1, 200)
+    policy = LinUCB(ridge=2.0)
+    policy._init_state(1, 1, 3)
+    for x, reward in zip(X, r, strict=True):
+        policy.update(x[None, :], np.array([0]), np.array([reward]))
+    ridge = Ridge(alpha=2.0, fit_intercept=False).fit(X, r)
+    np.testing.assert_allclose(policy.coefficients()[0, 0], ridge.coef_, rtol=1e-8)
