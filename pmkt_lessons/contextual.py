@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
+from sklearn.exceptions import NotFittedError
 
 from .bandits import BanditPolicy
 from .randomness import check_random_state
@@ -108,7 +109,14 @@ class _LinearPolicy(BaseEstimator):
         self.A_inv_ = np.broadcast_to(np.eye(n_features) / ridge, (n_runs, n_arms, n_features, n_features)).copy()
         self.b_ = np.zeros((n_runs, n_arms, n_features))
 
+    def _check_started(self) -> None:
+        if not hasattr(self, "A_inv_"):
+            raise NotFittedError(
+                f"{type(self).__name__} has no state yet: run_contextual_bandit starts it (or call _init_state)"
+            )
+
     def _mean_and_sd(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        self._check_started()
         theta = np.einsum("rkde,rke->rkd", self.A_inv_, self.b_)
         mean = np.einsum("rd,rkd->rk", X, theta)
         var = np.einsum("rd,rkde,re->rk", X, self.A_inv_, X)
@@ -125,6 +133,7 @@ class _LinearPolicy(BaseEstimator):
 
     def coefficients(self) -> np.ndarray:
         """Give the ridge estimate ``theta_hat = A^-1 b``, shape ``(n_runs, n_arms, n_features)``."""
+        self._check_started()
         return np.einsum("rkde,rke->rkd", self.A_inv_, self.b_)
 
 
@@ -245,6 +254,7 @@ def run_contextual_bandit(
     n_arms = world.n_arms
     linear = isinstance(policy, _LinearPolicy)
     if linear:
+        policy = clone(policy)  # the caller's policy keeps no state from this run
         policy._init_state(n_runs, n_arms, world.n_features)
     else:
         pulls, clicks = np.zeros((n_runs, n_arms)), np.zeros((n_runs, n_arms))

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 
 from pmkt_lessons.bandits import ThompsonSampling, ips_estimate
 from pmkt_lessons.contextual import (
@@ -65,6 +66,8 @@ def test_contextual_beats_context_free_thompson():
 
 def test_linucb_scores_by_hand():
     policy = LinUCB(alpha=1.0, ridge=1.0)
+    with pytest.raises(NotFittedError):
+        policy.choose(np.ones((1, 2)), np.random.default_rng(0))
     policy._init_state(1, 2, 2)
     X = np.array([[1.0, 0.0]])
     for arm, reward in [(0, 1.0), (0, 1.0), (1, 0.0)]:
@@ -84,6 +87,7 @@ def test_policies_are_estimators_and_reproducible():
     policy = LinearThompsonSampling(v=0.4)
     assert clone(policy).get_params() == {"v": 0.4, "ridge": 1.0}
     a = run_contextual_bandit(policy, world, 200, n_runs=5, random_state=3)
+    assert not hasattr(policy, "A_inv_")  # the runner plays a clone
     b = run_contextual_bandit(clone(policy), world, 200, n_runs=5, random_state=3)
     pd.testing.assert_frame_equal(a, b)
 
@@ -138,3 +142,17 @@ def test_contextual_probs_bad_inputs():
         contextual_greedy_policy(log, "missing")
     with pytest.raises(ValueError, match=r"epsilon: expected a value in \[0, 1\]"):
         contextual_greedy_policy(log, "ctx", epsilon=2)
+
+
+def test_linucb_estimate_equals_sklearn_ridge():
+    from sklearn.linear_model import Ridge
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    r = X @ np.array([0.5, -0.2, 0.1]) + rng.normal(0, 0.1, 200)
+    policy = LinUCB(ridge=2.0)
+    policy._init_state(1, 1, 3)
+    for x, reward in zip(X, r, strict=True):
+        policy.update(x[None, :], np.array([0]), np.array([reward]))
+    ridge = Ridge(alpha=2.0, fit_intercept=False).fit(X, r)
+    np.testing.assert_allclose(policy.coefficients()[0, 0], ridge.coef_, rtol=1e-8)

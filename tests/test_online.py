@@ -212,3 +212,22 @@ def test_river_progressive_bad_inputs():
         river_progressive(object(), [{}], [1])
     with pytest.raises(ValueError, match="rows: expected at least one row"):
         river_progressive(linear_model.LogisticRegression(), [], [])
+
+
+def test_river_progressive_equals_rivers_progressive_val_score():
+    from river import evaluate
+
+    frame = simulate_click_stream(n_days=2, impressions_per_day=500, change_day=1, random_state=4)
+    rows = click_features(frame, as_dicts=True)
+    y = frame["click"].to_numpy()
+
+    def make():
+        return linear_model.LogisticRegression(optimizer=optim.FTRLProximal(), intercept_lr=0.0)
+
+    ours = metrics.LogLoss()
+    river_progressive(make(), rows, y, [ours])
+    theirs = evaluate.progressive_val_score(
+        zip(rows, (y == 1).tolist(), strict=True),
+        make(), metrics.LogLoss(),
+    )
+    assert np.isclose(ours.get(), theirs.get(), rtol=1e-12)

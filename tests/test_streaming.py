@@ -33,15 +33,17 @@ def stream(cleaned):
 
 @pytest.fixture(scope="module")
 def replayed(stream):
-    """Every feature store after the full replay, and after the replay until SNAPSHOT."""
+    """Every feature store after the full replay; RFM and co-occurrence after the replay until SNAPSHOT."""
     full = [StreamingRFM(), TrendingItems(len(stream.items), "7D"), ItemCooccurrence(len(stream.items))]
     for event in stream:
         for store in full:
             store.update(event)
     part = StreamingRFM()
+    part_cooc = ItemCooccurrence(len(stream.items))
     for event in stream.replay(until=SNAPSHOT):
         part.update(event)
-    return full, part
+        part_cooc.update(event)
+    return full, part, part_cooc
 
 
 def _tiny():
@@ -139,7 +141,7 @@ def test_rfm_after_full_replay_equals_lesson_03(cleaned, replayed):
         np.testing.assert_allclose(streamed[col].to_numpy(), batch[col].to_numpy(), rtol=1e-9, atol=1e-6)
 
 
-def test_rfm_never_looks_ahead(cleaned, replayed):
+def test_features_never_look_ahead(cleaned, stream, replayed):
     part = replayed[1]
     batch = F.rfm_table(cleaned.clean, cleaned.cancellations, snapshot=SNAPSHOT)
     streamed = part.table(SNAPSHOT)
@@ -147,6 +149,9 @@ def test_rfm_never_looks_ahead(cleaned, replayed):
     np.testing.assert_array_equal(streamed[F.FREQUENCY].to_numpy(), batch[F.FREQUENCY].to_numpy())
     np.testing.assert_allclose(streamed[F.MONETARY].to_numpy(), batch[F.MONETARY].to_numpy(), atol=1e-6)
     assert part.last_time_ < SNAPSHOT.value
+    before = cleaned.clean[cleaned.clean[C.INVOICE_DATE] < SNAPSHOT]
+    X = build_interactions(before, items=stream.items).binary().astype(np.float64)
+    np.testing.assert_array_equal(replayed[2].counts_, (X.T @ X).toarray().astype(np.int32))
     with pytest.raises(ValueError, match="snapshot: expected a time after the last event seen"):
         replayed[0][0].table(SNAPSHOT)
 
@@ -193,6 +198,13 @@ def test_cooccurrence_equals_lesson_07_gram(cleaned, stream, replayed):
     item = int(np.argmax(np.diag(co.counts_)))
     neighbours = co.most_similar(item, 3)
     assert item not in neighbours and len(neighbours) == 3
+
+
+def test_top_k_breaks_ties_by_position():
+    trending = TrendingItems(6)
+    trending.counts_[:] = [3, 5, 3, 0, 5, 3]
+    assert trending.top(4).tolist() == [1, 4, 0, 2]
+    assert trending.top(10).tolist() == [1, 4, 0, 2, 5, 3]
 
 
 def test_trending_window_by_hand():
@@ -253,6 +265,8 @@ def test_event_is_not_modified_by_the_stores():
     for e, c in zip(events, copies, strict=True):
         np.testing.assert_array_equal(e.items, c)
     assert isinstance(events[0], Event)
+    with pytest.raises(ValueError, match="read-only"):
+        events[0].items[0] = 2  # the log cannot be rewritten through an event
 
 
 # --------------------------------------------------------------------------- prequential

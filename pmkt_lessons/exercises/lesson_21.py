@@ -199,4 +199,4 @@ q4 = quiz_question(
 )
 
 QUIZ = [q1, q2, q3, q4]
-EXERCISES = [ex1, ex2, ex3, *QUIZ]
+EXERCISES = [ex1, ex2, ex3]  # the quiz is QUIZ (kind "concept"), shown in its own section

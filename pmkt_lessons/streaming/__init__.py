@@ -14,7 +14,7 @@
 Introduced in lesson 21.
 """
 
-from .events import Event, SimulatedClock, event_stream, stream_table
+from .events import Event, EventStream, SimulatedClock, event_stream, stream_table
 from .features import ItemCooccurrence, StreamingRFM, TrendingItems
 from .prequential import (
     REFRESH_MODES,
@@ -27,6 +27,7 @@ from .prequential import (
 __all__ = [
     "REFRESH_MODES",
     "Event",
+    "EventStream",
     "ItemCooccurrence",
     "PrequentialResult",
     "SimulatedClock",

@@ -185,10 +185,12 @@ class EventStream:
         self._invoices = invoice[first].tolist()
         self._customers = lines[C.CUSTOMER_ID].to_numpy()[first].tolist()
         self._returns = lines[IS_RETURN].to_numpy()[first].tolist()
-        self._items = lines[ITEM_POSITION].to_numpy(np.int64)
-        self._quantity = lines[C.QUANTITY].to_numpy()
-        self._revenue = lines[C.REVENUE].to_numpy(np.float64)
+        self._items = lines[ITEM_POSITION].to_numpy(np.int64, copy=True)
+        self._quantity = lines[C.QUANTITY].to_numpy(copy=True)
+        self._revenue = lines[C.REVENUE].to_numpy(np.float64, copy=True)
         self._values = np.add.reduceat(self._revenue, first).tolist()
+        for arr in (self._items, self._quantity, self._revenue):
+            arr.flags.writeable = False  # events are views: a consumer must not rewrite the log
         self.items = items
         self.n_events = len(first)
         self.n_lines = len(lines)

@@ -42,6 +42,19 @@ def _check_items(items: np.ndarray, n_items: int) -> None:
         raise ValueError(f"event: expected item positions in [0, {n_items}), got unknown item {bad}")
 
 
+def _top_k(values: np.ndarray, k: int) -> np.ndarray:
+    """Give the positions of the ``k`` largest values, ties to the lower position, on every CPU.
+
+    ``np.partition`` finds the k-th largest *value* (unique whatever the
+    algorithm); only the positions at or above it are then sorted, so the
+    result does not depend on how ``argpartition`` breaks ties.
+    """
+    k = min(k, len(values))
+    kth = np.partition(values, len(values) - k)[len(values) - k]
+    candidates = np.flatnonzero(values >= kth)
+    return candidates[np.lexsort((candidates, -values[candidates]))][:k]
+
+
 def _window_ns(window) -> int:
     try:
         delta = pd.Timedelta(window)
@@ -209,9 +222,7 @@ class TrendingItems:
 
     def top(self, k: int = 10) -> np.ndarray:
         """Give the positions of the ``k`` most-bought items in the window (ties: lower position first)."""
-        k = min(require_positive_int(k, "k"), self.n_items)
-        part = np.argpartition(-self.counts_, k - 1)[:k]
-        return part[np.lexsort((part, -self.counts_[part]))]
+        return _top_k(self.counts_, require_positive_int(k, "k"))
 
 
 # --------------------------------------------------------------------------- co-occurrence
@@ -290,6 +301,4 @@ class ItemCooccurrence:
             raise ValueError(f"item: expected a position in [0, {self.n_items}), got unknown item {item}")
         row = self.counts_[item].astype(np.int64)
         row[item] = -1
-        k = min(k, self.n_items - 1)
-        part = np.argpartition(-row, k - 1)[:k]
-        return part[np.lexsort((part, -row[part]))]
+        return _top_k(row, min(k, self.n_items - 1))

@@ -52,7 +52,7 @@ class StreamingRecommender(BaseEstimator):
         Events learned so far.
     """
 
-    def __init__(self, n_items: int = 1, window="7D", repeat: bool = True):
+    def __init__(self, n_items: int, window="7D", repeat: bool = True):
         self.n_items = n_items
         self.window = window
         self.repeat = repeat
