@@ -27,6 +27,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             run_load_test(service.url, reqs[:5], concurrency=2)  # warm-up
             summary = run_load_test(service.url, reqs, concurrency=2).summary()
             rows_score.append((batch, summary))
-        server_side = service.url and __import__("httpx").get(f"{service.url}/metrics").json()
+        server_side = httpx.get(f"{service.url}/metrics", timeout=30).json()
     load_after = os.getloadavg()
     best_score = max(b * s["throughput_rps"] for b, s in rows_score)
     met_rec = open_loop["p99_ms"] <= GOAL_P99_MS and open_loop["throughput_rps"] >= 0.95 * args.rate

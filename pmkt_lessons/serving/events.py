@@ -99,8 +99,8 @@ class EventLog:
         _text(variant, "variant")
         if event not in EVENT_TYPES:
             raise ValueError(f"event: expected one of {list(EVENT_TYPES)}, got {event!r}")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-            raise ValueError(f"value: expected a number >= 0, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
+            raise ValueError(f"value: expected a finite number >= 0, got {value!r}")
         if event_id is not None:
             _text(event_id, "event_id")
         received = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
