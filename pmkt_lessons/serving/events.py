@@ -7,6 +7,11 @@ restart. One connection is shared by the service's worker threads behind a
 lock (SQLite allows one writer at a time anyway). An optional client
 ``event_id`` makes retries safe: the same id is stored once. The capstone
 (lesson 24) retrains from this table. Introduced in lesson 22.
+
+References
+----------
+SQLite, "Write-Ahead Logging", https://www.sqlite.org/wal.html, and
+"PRAGMA synchronous", https://www.sqlite.org/pragma.html#pragma_synchronous.
 """
 
 from __future__ import annotations
