@@ -20,17 +20,26 @@ from pmkt_lessons.recsys.als import ImplicitALS
 from pmkt_lessons.serving import (
     POPULARITY_FALLBACK,
     ModelIntegrityError,
+    RecommendEngine,
+    ScoreEngine,
     assign_variant,
     create_app,
+    load_model,
     run_load_test,
     save_model,
     start_server,
 )
 from pmkt_lessons.serving import app as app_module
 from pmkt_lessons.serving.app import EXPERIMENT
+from pmkt_lessons.serving.build import recommender_metadata, train_ctr_model
 from pmkt_lessons.serving.monitoring import score_reference
 from pmkt_lessons.serving.routing import AB_KEY_ENV
-from pmkt_lessons.serving.schemas import MAX_BATCH
+from pmkt_lessons.serving.schemas import (
+    IMPRESSION_FIELDS,
+    MAX_BATCH,
+    Impression,
+    impression_records,
+)
 from pmkt_lessons.serving.server import main as server_main
 from pmkt_lessons.simulate.clicks import (
     CATEGORICAL_FIELDS,
@@ -354,17 +363,13 @@ def test_server_process_answers_a_bounded_load_test_and_stops(model_dir):
 
 
 def test_the_server_command_stops_at_start_up_naming_the_changed_file(model_dir, monkeypatch, capsys):
-    # start_server reports this exit and message (a child process costs seconds, so main runs here)
+    # start_server reports this exit and message (lesson 22 shows it; a child process costs seconds,
+    # so the test runs the same main() here)
     monkeypatch.setenv(AB_KEY_ENV, KEY)
     (model_dir / "score" / "model.joblib").write_bytes(b"tampered")
     assert server_main(["--model-dir", str(model_dir)]) == 1
     err = capsys.readouterr().err
     assert "start-up stopped" in err and "score/model.joblib: sha256 mismatch" in err
-
-
-def test_start_server_reports_why_a_service_stopped(tmp_path):
-    with pytest.raises(RuntimeError, match="start-up stopped: model_dir"):
-        start_server(tmp_path / "no-models", env={AB_KEY_ENV: KEY}, timeout=120)
 
 
 @pytest.mark.parametrize(
@@ -390,3 +395,58 @@ def test_load_test_counts_refused_connections_as_errors():
 
     result = run_load_test(f"http://127.0.0.1:{free_port()}", [("GET", "/health")] * 3, concurrency=1, timeout=2.0)
     assert result.errors == 3 and (result.statuses == 0).all()
+
+
+# ---------------------------------------------------------------------------- engines and helpers
+
+
+def test_engines_name_bad_input(models):
+    loaded_a = load_model(models["dir"] / "recommend" / "A")
+    with pytest.raises(TypeError, match="loaded"):
+        RecommendEngine(models["A"])
+    with pytest.raises(TypeError, match="loaded"):
+        RecommendEngine(load_model(models["dir"] / "score"))
+    with pytest.raises(ValueError, match="max_k"):
+        RecommendEngine(loaded_a, max_k=0)
+    engine = RecommendEngine(loaded_a, max_k=5)
+    with pytest.raises(ValueError, match="k: expected at most 5"):
+        engine.recommend("1001", 6)
+    with pytest.raises(ValueError, match="k"):
+        engine.recommend("1001", 0)
+    with pytest.raises(TypeError, match="loaded"):
+        ScoreEngine(loaded_a, IMPRESSION_FIELDS)
+    with pytest.raises(ValueError, match="fields"):
+        ScoreEngine(load_model(models["dir"] / "score"), IMPRESSION_FIELDS[:-1])
+
+
+def test_impression_records_are_valid_requests_and_leave_the_frame_alone():
+    log = simulate_click_log(50, seed=3)
+    before = log.copy()
+    records = impression_records(log)
+    assert len(records) == 50 and all(Impression.model_validate(r) for r in records)
+    assert records[0]["user_segment"] == str(log["user_segment"].iloc[0]) and isinstance(records[0]["hour"], int)
+    pd.testing.assert_frame_equal(log, before)
+    with pytest.raises(ValueError, match="log"):
+        impression_records(log.drop(columns="site"))
+
+
+def test_train_ctr_model_records_metrics_and_a_score_reference():
+    model, metadata, scores = train_ctr_model(3000)
+    assert metadata["lesson"] == "12" and "3,000 impressions" in metadata["training_period"]
+    assert 0.5 < metadata["metrics"]["auc"] <= 1 and metadata["metrics"]["auc_gap"] > -0.05
+    assert len(scores) == 20_000 and sum(metadata["score_reference"]["shares"]) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="n_impressions"):
+        train_ctr_model(0)
+
+
+def test_recommender_metadata_gives_the_period_and_lesson_06_metrics(cleaned):
+    from pmkt_lessons import recsys as rs
+
+    split = rs.course_split(cleaned.clean)
+    model = rs.PopularityRecommender().fit(split.interactions)
+    meta_pop = recommender_metadata("popularity", "06", split, model)
+    expected = rs.evaluate(model.recommend(split.truth["user_id"].unique(), 10), split.truth, 10,
+                           train=split.interactions)
+    assert meta_pop["training_period"] == ["2010-12-01", "2011-08-31"]
+    assert meta_pop["metrics"]["ndcg@10"] == pytest.approx(expected["ndcg@10"], abs=1e-6)
+    assert meta_pop["n_users"] == split.interactions.n_users

@@ -77,6 +77,7 @@ def test_concurrent_appends_are_all_kept(log):
         (("c1", "click", "i1"), {"variant": None}, TypeError, "variant"),
         (("c1", "click", "i1"), {"variant": "A", "value": -1.0}, ValueError, "value"),
         (("c1", "click", "i1"), {"variant": "A", "value": float("nan")}, ValueError, "value"),
+        (("c1", "click", "i1"), {"variant": "A", "value": float("inf")}, ValueError, "value"),
         (("c1", "click", "i1"), {"variant": "A", "event_id": ""}, TypeError, "event_id"),
     ],
 )

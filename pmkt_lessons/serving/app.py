@@ -164,7 +164,7 @@ def create_app(
     scorer = ScoreEngine(load_model(model_dir / SCORE_DIR), IMPRESSION_FIELDS)
     variants = tuple(recommenders)
     events = EventLog(model_dir / EVENTS_FILE if event_log is None else event_log)
-    monitor = RequestMonitor(score_reference=scorer_reference(scorer))
+    monitor = RequestMonitor(score_reference=scorer.model_metadata.get("score_reference"))
 
     def variant_of(customer_id: str) -> str:
         return assign_variant(customer_id, key, variants, experiment=experiment)
@@ -232,11 +232,6 @@ def create_app(
         return monitor.snapshot()
 
     return app
-
-
-def scorer_reference(scorer: ScoreEngine) -> dict | None:
-    """Give the held-out score reference saved in the CTR model's metadata, if any."""
-    return scorer.model_metadata.get("score_reference")
 
 
 def _describe(metadata: dict) -> dict:

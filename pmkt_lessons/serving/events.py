@@ -7,6 +7,11 @@ restart. One connection is shared by the service's worker threads behind a
 lock (SQLite allows one writer at a time anyway). An optional client
 ``event_id`` makes retries safe: the same id is stored once. The capstone
 (lesson 24) retrains from this table. Introduced in lesson 22.
+
+References
+----------
+SQLite, "Write-Ahead Logging", https://www.sqlite.org/wal.html, and
+"PRAGMA synchronous", https://www.sqlite.org/pragma.html#pragma_synchronous.
 """
 
 from __future__ import annotations
@@ -99,8 +104,8 @@ class EventLog:
         _text(variant, "variant")
         if event not in EVENT_TYPES:
             raise ValueError(f"event: expected one of {list(EVENT_TYPES)}, got {event!r}")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-            raise ValueError(f"value: expected a number >= 0, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
+            raise ValueError(f"value: expected a finite number >= 0, got {value!r}")
         if event_id is not None:
             _text(event_id, "event_id")
         received = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")

@@ -8,6 +8,12 @@ request's latency is measured from its scheduled time, so time spent queueing
 behind a slow answer counts (no "coordinated omission", Tene 2013). The test
 stops by itself after the last request, and it refuses any host but this
 machine's. Introduced in lesson 22.
+
+References
+----------
+Tene, G. (2013). How NOT to measure latency. Strange Loop (coordinated omission).
+Schroeder, B., Wierman, A. and Harchol-Balter, M. (2006). Open versus closed:
+a cautionary tale. *NSDI*.
 """
 
 from __future__ import annotations

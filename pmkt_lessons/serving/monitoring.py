@@ -15,6 +15,11 @@
 
 :class:`RequestMonitor` collects all three inside the service (bounded
 memory: the last ``window`` requests and scores). Introduced in lesson 22.
+
+References
+----------
+Siddiqi, N. (2006). *Credit Risk Scorecards*. Wiley (the population stability index).
+Dean, J. and Barroso, L. A. (2013). The tail at scale. *Communications of the ACM* 56(2).
 """
 
 from __future__ import annotations

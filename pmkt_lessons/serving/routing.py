@@ -11,6 +11,13 @@ split for the next test). The secret key (lesson 18's pseudonymisation) means
 nobody outside can compute the split from an id and game it. The key comes
 from the environment variable ``PMKT_AB_KEY``, never from the code.
 Introduced in lesson 22.
+
+References
+----------
+Krawczyk, H., Bellare, M. and Canetti, R. (1997). HMAC: keyed-hashing for
+message authentication. RFC 2104.
+Kohavi, R., Tang, D. and Xu, Y. (2020). *Trustworthy Online Controlled
+Experiments*, chapters 4 and 21 (assignment by hashing; sample-ratio mismatch).
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ class ServiceProcess:
         return self.process.poll() is None
 
     def log(self) -> str:
-        """Give what the service wrote to stderr and stdout."""
+        """Give what the service wrote to stderr and stdout (until ``stop``, which removes the file)."""
         return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
 
     def stop(self, timeout: float = 15.0) -> int:
@@ -62,6 +62,7 @@ class ServiceProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout)
+        self.log_path.unlink(missing_ok=True)
         return int(self.process.returncode)
 
     def __enter__(self) -> ServiceProcess:
@@ -103,15 +104,18 @@ def start_server(model_dir, *, port: int | None = None, env: dict | None = None,
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not service.running:
-            raise RuntimeError(f"the service stopped at start-up:\n{service.log()[-2000:]}")
+            log_text = service.log()[-2000:]
+            service.stop()
+            raise RuntimeError(f"the service stopped at start-up:\n{log_text}")
         try:
             if httpx.get(f"{service.url}/health", timeout=1.0).status_code == 200:
                 return service
         except httpx.HTTPError:
             pass
         time.sleep(0.1)
+    log_text = service.log()[-2000:]
     service.stop()
-    raise RuntimeError(f"the service did not answer /health within {timeout} s:\n{service.log()[-2000:]}")
+    raise RuntimeError(f"the service did not answer /health within {timeout} s:\n{log_text}")
 
 
 def main(argv: list[str] | None = None) -> int:
