@@ -165,6 +165,8 @@ def test_crossval_predictions_match_sklearn_cross_val_predict():
     np.testing.assert_array_equal(ours["correct"], ours["prediction"] == labels)
     with pytest.raises(ValueError, match="exactly one test part"):
         crossval_predictions(model, texts, labels, folds[:2])
+    with pytest.raises(NotFittedError):  # the estimator passed in was cloned, never fitted
+        model.predict(texts)
 
 
 def test_domain_shift_table_sees_a_word_that_flips_meaning():
