@@ -67,7 +67,7 @@ def test_setup_asks_for_the_cpu_build_on_linux(tmp_path):
     fresh = tmp_path / "venv"  # no remembered choice yet
     out = make("-n", "-B", "setup", f"VENV={fresh}")
     default = "cpu" if sys.platform.startswith("linux") else "pypi"
-    assert f"tools/setup_env.py --venv {fresh} --extras dev,crosscheck,lab --torch {default}" in out
+    assert f"tools/setup_env.py --venv {fresh} --extras dev,crosscheck,docs,lab --torch {default}" in out
     assert "--torch cu126" in make("-n", "-B", "setup", f"VENV={fresh}", "TORCH=cu126")
 
 

@@ -63,8 +63,8 @@ def models(tmp_path_factory):
     inter = Interactions(sp.csr_matrix(dense), pd.Index(np.arange(1000, 1060)), pd.Index([f"P{j:03d}" for j in range(30)]))
     knn = ItemKNN("cosine", 10).fit(inter)
     als = ImplicitALS(n_factors=4, iterations=3, device="cpu").fit(inter)
-    log = simulate_click_log(3000, seed=0)
-    fm = FactorizationMachine(list(CATEGORICAL_FIELDS), list(NUMERIC_FIELDS), max_epochs=1, batch_size=512,
+    log = simulate_click_log(3000, random_state=0)
+    fm = FactorizationMachine(list(CATEGORICAL_FIELDS), list(NUMERIC_FIELDS), epochs=1, batch_size=512,
                               device="cpu", progress=False).fit(log, log["click"])
     root = tmp_path_factory.mktemp("service")
     save_model(knn, root / "recommend" / "A", meta("kNN", "07"))
@@ -89,7 +89,7 @@ def client(model_dir):
 
 
 def impressions(n, seed=5):
-    log = simulate_click_log(n, seed=seed)[list(FEATURES)]
+    log = simulate_click_log(n, random_state=seed)[list(FEATURES)]
     return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in log.astype(object).to_dict("records")]
 
 
@@ -420,7 +420,7 @@ def test_engines_name_bad_input(models):
 
 
 def test_impression_records_are_valid_requests_and_leave_the_frame_alone():
-    log = simulate_click_log(50, seed=3)
+    log = simulate_click_log(50, random_state=3)
     before = log.copy()
     records = impression_records(log)
     assert len(records) == 50 and all(Impression.model_validate(r) for r in records)

@@ -63,7 +63,7 @@ def import_deepctr():
 
 
 def split(n_rows: int, seed: int):
-    log = simulate_click_log(n_rows, seed=seed, interaction_scale=1.3)
+    log = simulate_click_log(n_rows, random_state=seed, interaction_scale=1.3)
     n_train, n_val = int(0.6 * n_rows), int(0.1 * n_rows)
     return log.iloc[:n_train], log.iloc[n_train : n_train + n_val], log.iloc[n_train + n_val :]
 
@@ -121,7 +121,7 @@ def report(rows: dict, n_rows: int, n_train: int, ceiling_auc: float, s: dict) -
         f"{platform.machine()}, {platform.python_version()}, torch {torch.__version__}, "
         f"deepctr-torch {rows['DeepCTR-Torch DeepFM']['version']}.",
         "",
-        f"Data: `simulate_click_log({n_rows:,}, seed=12, interaction_scale=1.3)` (as lesson 12), the first {n_train:,} rows for training, the next "
+        f"Data: `simulate_click_log({n_rows:,}, random_state=12, interaction_scale=1.3)` (as lesson 12), the first {n_train:,} rows for training, the next "
         f"10% for the per-epoch validation both libraries compute, the last 30% for test "
         f"(Bayes ceiling AUC on test: {ceiling_auc:.4f}). Both models get the same field encoding "
         "(`FieldEncoder`: one index per level plus an unknown bucket, numeric fields standardised).",

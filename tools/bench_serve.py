@@ -55,7 +55,7 @@ def recommend_requests(model_dir: Path, n: int, seed: int = 0) -> list[tuple]:
 
 
 def score_requests(batch: int, n: int) -> list[tuple]:
-    log = simulate_click_log(max(batch, 1000), seed=7)[list(FEATURES)].astype(object)
+    log = simulate_click_log(max(batch, 1000), random_state=7)[list(FEATURES)].astype(object)
     rows = [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in log.to_dict("records")]
     body = {"customer_id": "bench", "impressions": rows[:batch]}
     return [("POST", "/score", body)] * n

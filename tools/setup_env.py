@@ -1,6 +1,6 @@
 """Create or update the course's virtual environment, one line per step (`make setup`).
 
-    python3.11 tools/setup_env.py [--venv .venv] [--extras dev,crosscheck,lab]
+    python3.11 tools/setup_env.py [--venv .venv] [--extras dev,crosscheck,docs,lab]
                                   [--torch cpu|cu126|...|pypi] [--torch-index URL]
     python3.11 tools/setup_env.py --check [--venv .venv] [--extras ...]
 
@@ -310,7 +310,7 @@ def setup(venv: Path, extras: list[str], variant: str, index: str | None, python
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--venv", default=".venv", type=Path)
-    parser.add_argument("--extras", default="dev,crosscheck,lab")
+    parser.add_argument("--extras", default="dev,crosscheck,docs,lab")
     parser.add_argument("--torch", default=default_torch_variant(),
                         help='"cpu" (default on Linux), a CUDA tag such as "cu126", or "pypi"')
     parser.add_argument("--torch-index", default=None, help="index URL for that torch build")

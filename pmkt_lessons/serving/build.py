@@ -28,7 +28,7 @@ from .monitoring import score_reference
 from .registry import save_model
 
 K = 10
-CTR_SETTINGS = dict(embedding_dim=8, lr=0.02, lr_decay=0.8, batch_size=4096, max_epochs=6, patience=2, seed=0)
+CTR_SETTINGS = dict(embedding_dim=8, lr=0.02, lr_decay=0.8, batch_size=4096, epochs=6, patience=2, random_state=0)
 
 
 def recommender_metadata(name: str, lesson: str, split: rs.CourseSplit, model) -> dict:
@@ -57,8 +57,8 @@ def train_ctr_model(n_impressions: int = 60_000, *, device: str = "cpu"):
     same world. Introduced in lesson 22.
     """
     n_impressions = require_positive_int(n_impressions, "n_impressions")
-    train = simulate_click_log(n_impressions, seed=0)
-    test = simulate_click_log(20_000, seed=1)
+    train = simulate_click_log(n_impressions, random_state=0)
+    test = simulate_click_log(20_000, random_state=1)
     model = FactorizationMachine(list(CATEGORICAL_FIELDS), list(NUMERIC_FIELDS), device=device, progress=False,
                                  **CTR_SETTINGS)
     model.fit(train, train[CLICK])

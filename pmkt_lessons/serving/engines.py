@@ -41,13 +41,13 @@ class RecommendEngine:
         if not isinstance(loaded, LoadedModel):
             raise TypeError(f"loaded: expected a LoadedModel (from load_model), got {type(loaded).__name__}")
         model = loaded.model
-        if not isinstance(model, BaseRecommender) or not hasattr(model, "interactions_"):
+        if not isinstance(model, BaseRecommender) or not hasattr(model, "seen_"):
             raise TypeError(f"loaded: expected a fitted recommender, got {type(model).__name__} in {loaded.path}")
         self.max_k = require_positive_int(max_k, "max_k")
         self.model = model
         self.name = loaded.name
         self.model_metadata = loaded.metadata
-        inter = model.interactions_
+        inter = model.seen_
         self._users = inter.users
         self._rows = {str(u): i for i, u in enumerate(inter.users)}
         self._items = np.asarray(inter.items.astype(str), dtype=object)
