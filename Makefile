@@ -37,7 +37,7 @@ XDIST := -n $(JOBS) --dist loadfile
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup lab run-all test unit nbval lint bench refresh lock clean bench-recsys bench-ctr student slides site
+.PHONY: help setup lab run-all test unit nbval lint bench refresh lock clean bench-recsys bench-ctr student slides site serve bench-serve bench-stream bench-scale gpu-check
 
 help: ## list every target and variable, one line each (this list)
 	@printf 'Usage: make TARGET [VARIABLE=value ...]\n\nTargets:\n'
@@ -132,3 +132,19 @@ slides: setup ## build an offline slide deck per lesson in build/slides/ (open i
 
 site: setup ## build the course website in build/site/ and check every internal link
 	$(PY) tools/build_site.py
+
+# Lessons 21-23 outside the notebooks, and the GPU check of the package contract.
+serve: setup ## start the lesson 22 model service on http://127.0.0.1:8000 (trains its models the first time)
+	$(PY) tools/serve.py
+
+bench-serve: setup ## load-test that service on localhost only; write docs/BENCH_SERVE.md
+	$(PY) tools/bench_serve.py
+
+bench-stream: setup ## lesson 21: stream replay throughput and per-event latency on one core
+	$(PY) tools/bench_stream.py --repeats 3
+
+bench-scale: setup ## lesson 23: pandas vs DuckDB vs Spark over 1x-8x the data; write docs/BENCH_SCALE.md
+	$(PY) tools/bench_scale.py
+
+gpu-check: setup ## train every torch model on CUDA and on CPU from the same seed and compare (tools/gpu_check.py)
+	PYTHONPATH=. $(PY) tools/gpu_check.py
