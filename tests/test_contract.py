@@ -24,10 +24,19 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.estimator_checks import estimator_checks_generator
 
 from pmkt_lessons import bandits as B
+from pmkt_lessons import columns as C
 from pmkt_lessons import uplift as up
+from pmkt_lessons.contextual import (
+    LinearThompsonSampling,
+    LinUCB,
+    make_contextual_world,
+    run_contextual_bandit,
+)
 from pmkt_lessons.ctr.encoding import FieldEncoder
 from pmkt_lessons.ctr.logistic import TorchLogisticRegression
 from pmkt_lessons.ctr.models import DeepFM, FactorizationMachine, WideAndDeep
+from pmkt_lessons.feedback_loop import TargetingPolicy, customer_design, run_loop
+from pmkt_lessons.online import FTRLProximalClassifier
 from pmkt_lessons.recsys import (
     ContentRecommender,
     HybridRecommender,
@@ -39,7 +48,13 @@ from pmkt_lessons.recsys import (
 from pmkt_lessons.recsys.als import ImplicitALS
 from pmkt_lessons.recsys.mf import BiasBaseline, ExplicitMF, GlobalMean
 from pmkt_lessons.recsys.ncf import NeuMF
+from pmkt_lessons.simulate.shop import make_shop
+from pmkt_lessons.streaming import event_stream
+from pmkt_lessons.streaming.prequential import StreamingRecommender
 from pmkt_lessons.targeting import UnknownImputer
+from pmkt_lessons.text.baselines import LexiconClassifier
+from pmkt_lessons.text.topics import ReviewTopics
+from pmkt_lessons.text.transformer import TransformerTextClassifier
 
 RNG = np.random.default_rng(0)
 
@@ -73,6 +88,22 @@ ARRAY_X = RNG.normal(size=(200, 3))
 ARRAY_Y = (ARRAY_X[:, 0] + RNG.normal(size=200) > 0).astype(int)
 UPLIFT_T = RNG.integers(0, 2, 200)
 BANK = pd.DataFrame({"job": ["admin", "unknown", "admin", "tech", "tech", "unknown"], "age": [30, 40, 50, 60, 20, 35]})
+
+
+TEXTS = ["great phone, love it", "terrible battery, broke fast", "not bad at all", "awful service",
+         "works great", "bad screen and bad sound", "love the sound", "broke after a day"]
+TEXT_Y = np.array([1, 0, 1, 0, 1, 0, 1, 0])
+_T0 = pd.Timestamp("2011-01-03 10:00")
+EVENTS = list(event_stream(
+    pd.DataFrame({C.INVOICE: ["1", "1", "2", "3"], C.STOCK_CODE: ["A", "B", "A", "C"], C.QUANTITY: [1, 2, 3, 1],
+                  C.INVOICE_DATE: [_T0, _T0, _T0 + pd.Timedelta("2D"), _T0 + pd.Timedelta("9D")],
+                  C.CUSTOMER_ID: [10, 10, 11, 10], C.REVENUE: [1.0, 4.0, 3.0, 2.0]}),
+    pd.DataFrame({C.INVOICE: ["C9"], C.STOCK_CODE: ["A"], C.QUANTITY: [-1], C.INVOICE_DATE: [_T0 + pd.Timedelta("3D")],
+                  C.CUSTOMER_ID: [10], C.REVENUE: [-1.0]}),
+))
+_SHOP = make_shop(200, n_products=8, random_state=2)
+SHOP_LOG = run_loop(_SHOP, "no model (rule)", n_weeks=3, pilot_weeks=2, budget=10.0, random_state=0)
+SHOP_DESIGN = customer_design(_SHOP.features, random_state=0)
 
 
 @dataclass
@@ -128,6 +159,18 @@ CASES = [
     Case(up.ClassTransformationUplift, lambda m: m.fit(ARRAY_X, UPLIFT_T, ARRAY_Y),
          lambda m: m.predict_uplift(ARRAY_X), (ARRAY_X, UPLIFT_T, ARRAY_Y)),
     Case(UnknownImputer, lambda m: m.fit(BANK), lambda m: m.transform(BANK), (BANK,)),
+    # lessons 19-24
+    Case(LexiconClassifier, lambda m: m.fit(TEXTS, TEXT_Y), lambda m: m.predict_proba(TEXTS), (TEXTS, TEXT_Y)),
+    Case(lambda: ReviewTopics(n_topics=2, min_df=1, random_state=0), lambda m: m.fit(TEXTS),
+         lambda m: m.transform(TEXTS), (TEXTS,)),
+    Case(lambda: TransformerTextClassifier(d_model=8, n_heads=2, max_len=16, min_count=1, batch_size=4, epochs=2,
+                                           device="cpu", progress=False, random_state=5),
+         lambda m: m.fit(TEXTS, TEXT_Y), lambda m: m.predict_proba(TEXTS), (TEXTS, TEXT_Y)),
+    Case(FTRLProximalClassifier, lambda m: m.fit(ARRAY_X, ARRAY_Y), lambda m: m.predict_proba(ARRAY_X),
+         (ARRAY_X, ARRAY_Y)),
+    Case(lambda: StreamingRecommender(n_items=3), lambda m: m.fit(EVENTS), lambda m: m.recommend_one(10, 2)),
+    Case(TargetingPolicy, lambda m: m.fit(SHOP_LOG, SHOP_DESIGN), lambda m: m.predicted_value(SHOP_DESIGN),
+         (SHOP_LOG,)),
 ]
 
 
@@ -229,6 +272,23 @@ def test_bandit_policies_are_estimators(policy):
         B.run_bandit(clone(policy).set_params(discount=0.0), [0.1, 0.2], horizon=5)
 
 
+ONLINE_POLICIES = [LinUCB(alpha=0.5), LinearThompsonSampling(v=0.2)]
+
+
+@pytest.mark.parametrize("policy", ONLINE_POLICIES, ids=lambda p: type(p).__name__)
+def test_online_contextual_policies_clone_repeat_and_keep_no_state(policy):
+    """LinUCB and linear Thompson sampling are played by run_contextual_bandit, like lesson 17's policies."""
+    twin = clone(policy)
+    assert twin.get_params() == policy.get_params() and twin is not policy
+    with pytest.raises(NotFittedError):
+        twin.coefficients()
+    world = make_contextual_world(n_arms=3, random_state=0)
+    first = run_contextual_bandit(policy, world, horizon=30, n_runs=4, random_state=1)
+    again = run_contextual_bandit(policy, world, horizon=30, n_runs=4, random_state=1)
+    pd.testing.assert_frame_equal(first, again)
+    assert not hasattr(policy, "A_inv_")  # the caller's policy is not changed by a run
+
+
 def test_every_public_estimator_is_covered():
     """A new estimator class in the package must be added to CASES (or POLICIES)."""
     import importlib
@@ -237,10 +297,10 @@ def test_every_public_estimator_is_covered():
 
     import pmkt_lessons
 
-    covered = {type(c.make()) for c in CASES} | {type(p) for p in POLICIES}
+    covered = {type(c.make()) for c in CASES} | {type(p) for p in POLICIES + ONLINE_POLICIES}
     found = set()
     for info in pkgutil.walk_packages(pmkt_lessons.__path__, "pmkt_lessons."):
-        if ".exercises" in info.name:
+        if ".exercises" in info.name or info.name.endswith("__main__"):
             continue
         module = importlib.import_module(info.name)
         for _, cls in inspect.getmembers(module, inspect.isclass):
