@@ -202,6 +202,7 @@ def build_sequences(
     backwards = same_user & (times_sorted[1:] < times_sorted[:-1])
     if backwards.any():
         first = users[user_sorted[1:][backwards][0]]
+        first = first.item() if isinstance(first, np.generic) else first
         raise ValueError(
             f"events: expected non-decreasing {time_col!r} within each user in row order, got "
             f"{int(backwards.sum())} out-of-order events (first for user {first!r}); sort the events first"
