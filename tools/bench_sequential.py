@@ -67,6 +67,22 @@ def ours(seqs: sq.Sequences, epochs: int, windows: int) -> dict:
                                          - len(sq.training_windows(train, SETTINGS["max_len"] + 1, windows)))}
 
 
+def numpy2_shim() -> list[str]:
+    """Give back the numpy aliases that numpy 2 removed and RecBole 1.2.1 still reads; name them.
+
+    ``recbole.config.Config.compatibility_settings`` runs ``np.float = np.float_``
+    (and ``complex_``, ``unicode_``), which raises AttributeError under numpy 2.
+    Restoring the three old names as aliases of their numpy 2 equivalents is
+    the only change; nothing else of RecBole is touched.
+    """
+    added = []
+    for old, new in (("float_", np.float64), ("complex_", np.complex128), ("unicode_", np.str_)):
+        if old not in np.__dict__:
+            setattr(np, old, new)
+            added.append(old)
+    return added
+
+
 def run_recbole(seqs: sq.Sequences, epochs: int, workdir: Path) -> dict:
     import torch
     from recbole.config import Config
@@ -75,6 +91,7 @@ def run_recbole(seqs: sq.Sequences, epochs: int, workdir: Path) -> dict:
     from recbole.trainer import Trainer
     from recbole.utils import init_seed
 
+    numpy2_shim()
     frame = seqs.to_frame()
     inter = pd.DataFrame({"user_id:token": frame[C.USER].astype(str), "item_id:token": frame[C.ITEM].astype(str),
                           "timestamp:float": frame["position"].astype(float)})
