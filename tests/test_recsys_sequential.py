@@ -301,3 +301,12 @@ def test_most_popular_scores_training_shares_for_everyone():
     train = sq.sequences_from_lists({"t1": list("aab"), "t2": list("ac")})
     scores = sq.MostPopular().fit(train).score(train)
     np.testing.assert_allclose(scores, [[0.6, 0.2, 0.2]] * 2)
+
+
+def test_fitted_attention_model_survives_pickling():
+    import pickle
+
+    seqs = _cycle_sequences(n_users=6, length=5)
+    model = sq.SASRec(**SMALL).fit(seqs)
+    again = pickle.loads(pickle.dumps(model))
+    np.testing.assert_allclose(again.score(seqs), model.score(seqs))
