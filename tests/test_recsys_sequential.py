@@ -310,3 +310,16 @@ def test_fitted_attention_model_survives_pickling():
     model = sq.SASRec(**SMALL).fit(seqs)
     again = pickle.loads(pickle.dumps(model))
     np.testing.assert_allclose(again.score(seqs), model.score(seqs))
+
+
+def test_lesson_20_quiz_answers_are_checked(capsys):
+    # the quiz lives in QUIZ, next to EXERCISES (which tests/test_exercises.py covers)
+    from pmkt_lessons.exercises import lesson_20
+
+    assert 3 <= len(lesson_20.QUIZ) <= 5
+    for question in lesson_20.QUIZ:
+        assert question.kind == "concept"
+        assert question.evaluate(question.reference()).correct
+        assert all(question.evaluate(wrong).status == "wrong" for wrong in question.wrong_answers())
+        question.check(...)
+        assert "not attempted yet" in capsys.readouterr().out
