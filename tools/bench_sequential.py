@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
 import platform
 import sys
 import tempfile
@@ -193,7 +194,12 @@ def main() -> None:
         a = ours(seqs, args.epochs, args.windows)
         a_long = ours(seqs, args.long_epochs, args.windows)
         with tempfile.TemporaryDirectory() as tmp:
-            b = run_recbole(seqs, args.epochs, Path(tmp))
+            here = Path.cwd()
+            os.chdir(tmp)  # RecBole writes log/ and log_tensorboard/ into the working directory
+            try:
+                b = run_recbole(seqs, args.epochs, Path(tmp))
+            finally:
+                os.chdir(here)
     users = a["per_user"].index
     if not b["per_user"].index.equals(users):
         raise RuntimeError("RecBole scored other users than ours: the splits differ")
