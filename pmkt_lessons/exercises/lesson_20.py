@@ -43,6 +43,7 @@ def _check_hr(answer):
         traps={
             _transitions_ndcg(0.0): "that is NDCG@10; HR@10 is the share of users whose target is in the top 10.",
             _transitions_hr(1.0): "that is the smoothed model (smoothing=1.0); set smoothing=0.0.",
+            _transitions_hr(0.1): "that is section 5's model (smoothing=0.1); set smoothing=0.0.",
         },
         share=True,
     )(answer)
@@ -62,7 +63,7 @@ ex1 = Exercise(
         "answer = rs.per_user_metrics(recs, m_truth, 10)['hit_rate'].mean()"
     ),
     reference=lambda: _transitions_hr(0.0),
-    wrong_answers=lambda: [_transitions_ndcg(0.0), _transitions_hr(1.0), 1.5, "0.1"],
+    wrong_answers=lambda: [_transitions_ndcg(0.0), _transitions_hr(1.0), _transitions_hr(0.1), 1.5, "0.1"],
 )
 
 

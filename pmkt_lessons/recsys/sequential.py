@@ -36,10 +36,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
+from torch import nn
+from torch.nn import functional as F
 
 from .. import columns as C
+from ..attention import TransformerEncoder
 from ..device import limit_threads
 from ..randomness import check_random_state, draw_seed
 from ..validation import require_frame, require_in_range, require_no_nan, require_positive_int
@@ -202,6 +206,7 @@ def build_sequences(
     backwards = same_user & (times_sorted[1:] < times_sorted[:-1])
     if backwards.any():
         first = users[user_sorted[1:][backwards][0]]
+        first = first.item() if isinstance(first, np.generic) else first
         raise ValueError(
             f"events: expected non-decreasing {time_col!r} within each user in row order, got "
             f"{int(backwards.sum())} out-of-order events (first for user {first!r}); sort the events first"
@@ -508,8 +513,6 @@ def mask_items(tokens, mask_prob: float, mask_token: int, generator):
     item where masked and 0 (ignored) elsewhere. Padding is never masked;
     ``tokens`` is not changed. Introduced in lesson 20.
     """
-    import torch
-
     if not isinstance(tokens, torch.Tensor) or tokens.dim() != 2:
         raise TypeError(f"tokens: expected a (batch, length) integer tensor, got {type(tokens).__name__}")
     require_in_range(mask_prob, "mask_prob", 0.0, 1.0, low_inclusive=False)
@@ -525,9 +528,6 @@ def mask_items(tokens, mask_prob: float, mask_token: int, generator):
 
 
 def _init_weights(net, generator) -> None:
-    import torch
-    from torch import nn
-
     with torch.no_grad():
         for module in net.modules():
             if isinstance(module, nn.Linear):
@@ -539,25 +539,24 @@ def _init_weights(net, generator) -> None:
         net.encoder.token.weight[PAD].zero_()
 
 
-def _build_net(n_tokens: int, n_items: int, params: dict):
-    """Give the encoder plus an output layer tied to the item embeddings."""
-    import torch
-    from torch import nn
+class NextItemNet(nn.Module):
+    """The shared encoder plus an output layer tied to the item embeddings (SASRec, BERT4Rec).
 
-    from ..attention import TransformerEncoder
+    ``logits(hidden)`` scores item codes ``1..n_items`` as
+    ``hidden @ E[1:n_items + 1].T + b``, with ``E`` the encoder's token
+    embeddings. Introduced in lesson 20.
+    """
 
-    class _NextItemNet(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.encoder = TransformerEncoder(n_tokens, params["d_model"], params["n_heads"], params["n_layers"],
-                                              params["max_len"], params["dropout"])
-            self.bias = nn.Parameter(torch.zeros(n_items))
+    def __init__(self, n_tokens: int, n_items: int, d_model: int, n_heads: int, n_layers: int, max_len: int,
+                 dropout: float):
+        super().__init__()
+        self.n_items = n_items
+        self.encoder = TransformerEncoder(n_tokens, d_model, n_heads, n_layers, max_len, dropout)
+        self.bias = nn.Parameter(torch.zeros(n_items))
 
-        def logits(self, hidden: torch.Tensor) -> torch.Tensor:
-            """Give scores of every item (codes 1..n_items) for hidden states ``(..., d_model)``."""
-            return hidden @ self.encoder.token.weight[1:n_items + 1].T + self.bias
-
-    return _NextItemNet()
+    def logits(self, hidden: torch.Tensor) -> torch.Tensor:
+        """Give scores of every item for hidden states ``(..., d_model)``."""
+        return hidden @ self.encoder.token.weight[1:self.n_items + 1].T + self.bias
 
 
 class _AttentionRecommender(SequentialRecommender):
@@ -593,8 +592,6 @@ class _AttentionRecommender(SequentialRecommender):
         raise NotImplementedError
 
     def _fit(self, sequences: Sequences, validation) -> None:
-        import torch
-
         from ._torch import resolve_device
 
         device = resolve_device(self.device)
@@ -610,12 +607,11 @@ class _AttentionRecommender(SequentialRecommender):
         self.fit_seconds_ = time.perf_counter() - start
 
     def _train(self, sequences: Sequences, validation, device, seed: int) -> None:
-        import torch
         from tqdm.auto import tqdm
 
         generator = torch.Generator().manual_seed(seed)
         params = {name: getattr(self, name) for name in ("d_model", "n_heads", "n_layers", "max_len", "dropout")}
-        net = _build_net(self._n_tokens(), self.n_items_, params)
+        net = NextItemNet(self._n_tokens(), self.n_items_, **params)
         _init_weights(net, generator)
         net = net.to(device)
         self.net_, self.device_ = net, device
@@ -665,8 +661,6 @@ class _AttentionRecommender(SequentialRecommender):
         return histories.padded(self.max_len)
 
     def _score(self, histories: Sequences) -> np.ndarray:
-        import torch
-
         check_is_fitted(self, "net_")
         tokens = torch.from_numpy(self._predict_tokens(histories)).to(self.device_)
         self.net_.eval()
@@ -773,8 +767,6 @@ class SASRec(_AttentionRecommender):
         return training_windows(sequences, self.max_len + 1, self.windows_per_user, min_items=2)
 
     def _batch_loss(self, net, batch, generator):
-        from torch.nn import functional as F
-
         inputs, targets = batch[:, :-1], batch[:, 1:]
         keep = inputs != PAD
         hidden = net.encoder(inputs, causal=True)[keep]
@@ -847,8 +839,6 @@ class BERT4Rec(_AttentionRecommender):
         return training_windows(sequences, self.max_len, self.windows_per_user, min_items=1)
 
     def _batch_loss(self, net, batch, generator):
-        from torch.nn import functional as F
-
         inputs, targets = mask_items(batch, self.mask_prob, self.mask_token_, generator)
         keep = targets != PAD
         hidden = net.encoder(inputs, causal=False)[keep]
