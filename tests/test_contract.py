@@ -48,6 +48,7 @@ from pmkt_lessons.recsys import (
 from pmkt_lessons.recsys.als import ImplicitALS
 from pmkt_lessons.recsys.mf import BiasBaseline, ExplicitMF, GlobalMean
 from pmkt_lessons.recsys.ncf import NeuMF
+from pmkt_lessons.recsys import sequential as sq
 from pmkt_lessons.simulate.shop import make_shop
 from pmkt_lessons.streaming import event_stream
 from pmkt_lessons.streaming.prequential import StreamingRecommender
@@ -101,6 +102,9 @@ EVENTS = list(event_stream(
     pd.DataFrame({C.INVOICE: ["C9"], C.STOCK_CODE: ["A"], C.QUANTITY: [-1], C.INVOICE_DATE: [_T0 + pd.Timedelta("3D")],
                   C.CUSTOMER_ID: [10], C.REVENUE: [-1.0]}),
 ))
+SEQS = sq.sequences_from_lists({f"u{u}": [f"i{(u + t) % 5}" for t in range(8)] for u in range(12)})
+SEQ_SMALL = {"max_len": 6, "d_model": 8, "n_heads": 2, "n_layers": 1, "dropout": 0.0, "epochs": 2,
+             "batch_size": 8, "progress": False, "random_state": 0, "device": "cpu"}
 _SHOP = make_shop(200, n_products=8, random_state=2)
 SHOP_LOG = run_loop(_SHOP, "no model (rule)", n_weeks=3, pilot_weeks=2, budget=10.0, random_state=0)
 SHOP_DESIGN = customer_design(_SHOP.features, random_state=0)
@@ -169,6 +173,11 @@ CASES = [
     Case(FTRLProximalClassifier, lambda m: m.fit(ARRAY_X, ARRAY_Y), lambda m: m.predict_proba(ARRAY_X),
          (ARRAY_X, ARRAY_Y)),
     Case(lambda: StreamingRecommender(n_items=3), lambda m: m.fit(EVENTS), lambda m: m.recommend_one(10, 2)),
+    Case(sq.MostPopular, lambda m: m.fit(SEQS), lambda m: m.score(SEQS)),
+    Case(sq.BuyItAgain, lambda m: m.fit(SEQS), lambda m: m.score(SEQS)),
+    Case(sq.ItemTransitions, lambda m: m.fit(SEQS), lambda m: m.score(SEQS)),
+    Case(lambda: sq.SASRec(**SEQ_SMALL), lambda m: m.fit(SEQS), lambda m: m.score(SEQS)),
+    Case(lambda: sq.BERT4Rec(**SEQ_SMALL), lambda m: m.fit(SEQS), lambda m: m.score(SEQS)),
     Case(TargetingPolicy, lambda m: m.fit(SHOP_LOG, SHOP_DESIGN), lambda m: m.predicted_value(SHOP_DESIGN),
          (SHOP_LOG,)),
 ]
@@ -309,7 +318,7 @@ def test_every_public_estimator_is_covered():
                 and cls.__module__.startswith("pmkt_lessons")
                 and not cls.__name__.startswith("_")
                 and not inspect.isabstract(cls)
-                and cls.__name__ not in ("BaseRecommender", "BanditPolicy")
+                and cls.__name__ not in ("BaseRecommender", "BanditPolicy", "SequentialRecommender")
             ):
                 found.add(cls)
     assert found - covered == set()

@@ -592,7 +592,7 @@ class _AttentionRecommender(SequentialRecommender):
         raise NotImplementedError
 
     def _fit(self, sequences: Sequences, validation) -> None:
-        from ._torch import resolve_device
+        from ..device import resolve_device
 
         device = resolve_device(self.device)
         seed = draw_seed(self.random_state)
