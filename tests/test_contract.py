@@ -45,10 +45,10 @@ from pmkt_lessons.recsys import (
     PopularityRecommender,
     UserKNN,
 )
+from pmkt_lessons.recsys import sequential as sq
 from pmkt_lessons.recsys.als import ImplicitALS
 from pmkt_lessons.recsys.mf import BiasBaseline, ExplicitMF, GlobalMean
 from pmkt_lessons.recsys.ncf import NeuMF
-from pmkt_lessons.recsys import sequential as sq
 from pmkt_lessons.simulate.shop import make_shop
 from pmkt_lessons.streaming import event_stream
 from pmkt_lessons.streaming.prequential import StreamingRecommender
