@@ -110,7 +110,7 @@ def run_engine(task: str, engine: str, factors: list[int], work: Path) -> list[d
         m = experiment.measure(jobs[engine])
         rows.append({"task": task, "engine": engine, "factor": factor, "rows": size,
                      "seconds": m.seconds, "peak_mb": m.peak_mb})
-        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+        print(json.dumps(rows[-1]), flush=True)  # one line per size: kept even if a later size fails
     if spark is not None:
         spark.stop()
     return rows
@@ -174,8 +174,7 @@ def main() -> None:
     parser.add_argument("--work", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        rows = run_engine(args.child[0], args.child[1], args.factors, Path(args.work))
-        print(json.dumps(rows))
+        run_engine(args.child[0], args.child[1], args.factors, Path(args.work))
         return
 
     import pandas as pd
@@ -189,12 +188,13 @@ def main() -> None:
                        "--factors", *map(str, factors)]
                 if args.cores and shutil.which("taskset"):
                     cmd = ["taskset", "-c", f"0-{args.cores - 1}", *cmd]
-                proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)  # progress goes to stderr
+                proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)  # errors go to stderr
+                done = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+                rows += done
                 if proc.returncode != 0:
-                    failures.append(f"{task} / {engine} at factors {factors} failed (exit code {proc.returncode})")
+                    left = [f for f in factors if f not in {r["factor"] for r in done}]
+                    failures.append(f"{task} / {engine} failed at factor {left[0]} (exit code {proc.returncode})")
                     print(failures[-1], flush=True)
-                    continue
-                rows += json.loads(proc.stdout.strip().splitlines()[-1])
                 print(f"{task:10s} {engine:15s} done", flush=True)
     write_report(pd.DataFrame(rows), args, failures)
 
