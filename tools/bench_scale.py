@@ -15,7 +15,7 @@ added memory (the process plus its children, i.e. Spark's JVM, sampled every
   Spark's ``ALS``.
 
 Each engine runs in its own child process (so one engine's memory does not
-count against another's), started with ``taskset`` on ``--cores`` cores when
+count against another's), warmed up once at the smallest size, started with ``taskset`` on ``--cores`` cores when
 available; Spark's start-up is paid once per process and not timed. The table
 and fitted log-log slopes go to docs/BENCH_SCALE.md, with a ``csv`` block that
 lesson 23 reads.
@@ -67,7 +67,8 @@ def run_engine(task: str, engine: str, factors: list[int], work: Path) -> list[d
     rows = []
     if task in ("RFM", "ALS"):
         result = clean_transactions(load_online_retail())
-        clean, returns = result.clean, result.cancellations.iloc[:0]
+        clean, returns = result.clean, result.cancellations
+        returns_path = duck.write_parquet(returns, work / "returns.parquet")
     else:
         baskets = load_groceries().baskets
     for factor in factors:
@@ -77,9 +78,9 @@ def run_engine(task: str, engine: str, factors: list[int], work: Path) -> list[d
             size = len(grown)
             jobs = {
                 "pandas": lambda g=grown: rfm_table(g, returns),
-                "DuckDB": lambda p=path: duck.rfm_duckdb(p, returns),
+                "DuckDB": lambda p=path: duck.rfm_duckdb(p, returns_path),
                 SPARK: lambda p=path: S.rfm_to_pandas(
-                    S.rfm_spark(spark.read.parquet(str(p)), spark.createDataFrame(returns))
+                    S.rfm_spark(spark.read.parquet(str(p)), spark.read.parquet(str(returns_path)))
                 ),
             }
         elif task == "FP-growth":
@@ -104,10 +105,12 @@ def run_engine(task: str, engine: str, factors: list[int], work: Path) -> list[d
                 "package ALS": lambda i=inter: ImplicitALS(reg=0.05, device="cpu", **ALS_SETTINGS).fit(i),
                 SPARK: lambda i=inter, r=0.05 / per_user: S.SparkALS(reg=r, **ALS_SETTINGS).fit(i),
             }
+        if factor == factors[0]:
+            jobs[engine]()  # warm-up, not timed: JIT compilation, thread pools, first-call imports
         m = experiment.measure(jobs[engine])
         rows.append({"task": task, "engine": engine, "factor": factor, "rows": size,
                      "seconds": m.seconds, "peak_mb": m.peak_mb})
-        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+        print(json.dumps(rows[-1]), flush=True)  # one line per size: kept even if a later size fails
     if spark is not None:
         spark.stop()
     return rows
@@ -122,7 +125,7 @@ def machine(cores: int | None) -> str:
             f"{psutil.virtual_memory().total / 2**30:.0f} GiB RAM, Python {platform.python_version()}")
 
 
-def write_report(table, factors: list[int], cores: int | None) -> None:
+def write_report(table, args, failures: list[str]) -> None:
     """Write docs/BENCH_SCALE.md: the table, slopes and the csv block lesson 23 reads."""
     from pmkt_lessons.scale import experiment
 
@@ -131,8 +134,10 @@ def write_report(table, factors: list[int], cores: int | None) -> None:
     mem = table.pivot_table(index=["task", "factor"], columns="engine", values="peak_mb").round(0)
     text = f"""# How cost grows with data: pandas, DuckDB and Spark (lesson 23)
 
-Measured {dt.date.today().isoformat()} by `make bench-scale` (`tools/bench_scale.py --factors {' '.join(map(str, factors))}`)
-on {machine(cores)}. Each engine ran in its own process; Spark's start-up is not in the times.
+Measured {dt.date.today().isoformat()} by `make bench-scale` (`tools/bench_scale.py --factors
+{' '.join(map(str, args.factors))} --als-factors {' '.join(map(str, args.als_factors))}`) on {machine(args.cores)}.
+Each engine ran in its own process; Spark's start-up and one warm-up run at the smallest size are\nnot in the times.
+{''.join(f"**Failed:** {f}.{chr(10)}" for f in failures)}
 Wall seconds of one run each: read the growth, not the last digit.
 
 ## Wall seconds
@@ -161,32 +166,37 @@ planning and scheduling, which only a bigger job or more machines amortise.
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--factors", type=int, nargs="+", default=[1, 2, 4, 8])
+    parser.add_argument("--als-factors", type=int, nargs="+", default=[1, 2, 4],
+                        help="factors for ALS (Spark local with a 768 MB driver fails at 8x)")
     parser.add_argument("--cores", type=int, default=2, help="taskset each engine to this many cores (0: all)")
     parser.add_argument("--tasks", nargs="+", default=list(ENGINES), choices=list(ENGINES))
     parser.add_argument("--child", nargs=2, metavar=("TASK", "ENGINE"), help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        rows = run_engine(args.child[0], args.child[1], args.factors, Path(args.work))
-        print(json.dumps(rows))
+        run_engine(args.child[0], args.child[1], args.factors, Path(args.work))
         return
 
     import pandas as pd
 
-    rows = []
+    rows, failures = [], []
     with tempfile.TemporaryDirectory(prefix="bench_scale_") as work:
         for task in args.tasks:
+            factors = args.als_factors if task == "ALS" else args.factors
             for engine in ENGINES[task]:
                 cmd = [sys.executable, __file__, "--child", task, engine, "--work", work,
-                       "--factors", *map(str, args.factors)]
+                       "--factors", *map(str, factors)]
                 if args.cores and shutil.which("taskset"):
                     cmd = ["taskset", "-c", f"0-{args.cores - 1}", *cmd]
-                proc = subprocess.run(cmd, capture_output=True, text=True)
+                proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)  # errors go to stderr
+                done = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+                rows += done
                 if proc.returncode != 0:
-                    raise SystemExit(f"{task} / {engine} failed:\n{proc.stderr[-2000:]}")
-                rows += json.loads(proc.stdout.strip().splitlines()[-1])
+                    left = [f for f in factors if f not in {r["factor"] for r in done}]
+                    failures.append(f"{task} / {engine} failed at factor {left[0]} (exit code {proc.returncode})")
+                    print(failures[-1], flush=True)
                 print(f"{task:10s} {engine:15s} done", flush=True)
-    write_report(pd.DataFrame(rows), args.factors, args.cores)
+    write_report(pd.DataFrame(rows), args, failures)
 
 
 if __name__ == "__main__":

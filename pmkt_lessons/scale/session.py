@@ -106,7 +106,11 @@ def spark_config(
         "spark.sql.ansi.enabled": "false",
     }
     if master.strip().startswith("local"):
-        config.update({"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1"})
+        config.update({
+            "spark.driver.host": "127.0.0.1",
+            "spark.driver.bindAddress": "127.0.0.1",
+            "spark.pyspark.python": sys.executable,  # Python workers use this interpreter, not `python3`
+        })
     return config
 
 

@@ -178,8 +178,13 @@ def plan_text(frame, *, mode: str = "simple") -> str:
 
 
 def count_shuffles(frame) -> int:
-    """Give how many shuffles (``Exchange`` nodes) the physical plan of ``frame`` holds. Introduced in lesson 23."""
-    return sum(1 for line in plan_text(frame).splitlines() if "Exchange " in line and "Reused" not in line)
+    """Give how many shuffles (``Exchange`` nodes) the physical plan of ``frame`` holds.
+
+    Once the query has run, the adaptive plan lists a final and an initial
+    plan; only the final one is counted. Introduced in lesson 23.
+    """
+    text = plan_text(frame).split("== Initial Plan ==")[0]  # after a run, AQE prints final and initial plans
+    return sum(1 for line in text.splitlines() if "Exchange " in line and "Reused" not in line)
 
 
 # --------------------------------------------------------------------------- FP-growth
