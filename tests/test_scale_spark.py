@@ -123,3 +123,25 @@ def test_spark_bad_inputs_raise_named_errors(spark, groceries):
     with pytest.raises(ValueError, match="test:"):
         S.spark_logistic_probabilities(frame.assign(click=[0, 1]), frame[["click"]], categorical=["colour"],
                                        spark=spark)
+
+
+def test_spark_als_follows_the_estimator_contract(spark):
+    """SparkALS is covered here rather than in test_contract.py, which starts no Spark session."""
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    frame = pd.DataFrame({C.CUSTOMER_ID: [1, 1, 2, 2, 3, 3, 4], C.STOCK_CODE: ["a", "b", "a", "c", "b", "c", "a"]})
+    inter = build_interactions(frame, weight="binary")
+    before = inter.matrix.toarray().copy()
+    model = S.SparkALS(n_factors=2, iterations=3, reg=0.1, random_state=0)
+    twin = clone(model)
+    assert twin.get_params() == model.get_params()
+    with pytest.raises(NotFittedError):
+        model.recommend([1], k=1)
+    assert model.fit(inter) is model
+    np.testing.assert_array_equal(inter.matrix.toarray(), before)
+    assert all(value is not inter for value in vars(model).values())
+    learned = [k for k in vars(model) if not k.startswith("_") and k not in model.get_params()]
+    assert learned and all(k.endswith("_") for k in learned)
+    with pytest.raises(NotFittedError):
+        clone(model).recommend([1], k=1)
