@@ -115,10 +115,6 @@ BPY := $(BENCH_VENV)/bin/python
 $(BENCH_VENV)/.stamp: pyproject.toml constraints.txt tools/setup_env.py
 	@$(PYTHON) tools/setup_env.py --venv $(BENCH_VENV) --extras bench-recsys,bench-ctr --torch $(TORCH) \
 		$(if $(TORCH_INDEX),--torch-index $(TORCH_INDEX))
-	@# RecBole 1.2.1's runtime for tools/bench_sequential.py, in the benchmark environment only
-	@# (recbole itself stays --no-deps; ray and plotly are not needed to train SASRec).
-	@$(BPY) -m pip install --disable-pip-version-check --quiet -c constraints.txt colorlog==4.7.2 \
-		colorama==0.4.4 texttable==1.7.2 thop==0.1.1.post2209072238 tensorboard==2.21.0
 	@touch $@
 
 bench-recsys: $(BENCH_VENV)/.stamp ## ours vs implicit, Surprise and RecBole's SASRec, in .venv-bench, to docs/BENCH_RECSYS.md and docs/BENCH_SEQUENTIAL.md

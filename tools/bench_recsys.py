@@ -268,6 +268,12 @@ alpha 2 is our alpha 1, so those two rows have the same model and settings.
   fit {ours_als['fit s']:.2f} s vs {their_als['fit s']:.2f} s on one thread (ratio {ours_als['fit s'] / their_als['fit s']:.2f})
   and {their_als_all['fit s']:.2f} s on all cores (ratio {ours_als['fit s'] / their_als_all['fit s']:.2f}).
   implicit's BPR (defaults): NDCG@10 {their_bpr['ndcg@10']:.4f}, fit {their_bpr['fit s']:.2f} s.
+
+## Sequential recommendation (lesson 20)
+
+Our SASRec against RecBole 1.2.1's on MovieLens 100K, leave-last-out, is measured by
+tools/bench_sequential.py, which `make bench-recsys` runs right after this script:
+[BENCH_SEQUENTIAL.md](BENCH_SEQUENTIAL.md).
 """
     OUT.write_text(text)
     print(f"wrote {OUT.relative_to(ROOT)}")

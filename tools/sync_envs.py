@@ -21,7 +21,12 @@ ENV_YML = ROOT / "environment.yml"
 BINDER_REQ = ROOT / "binder" / "requirements.txt"
 CPU_TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
 # Only the side-by-side benchmarks need these; the course environments leave them out.
-BENCH_ONLY = {"implicit", "scikit-surprise", "deepctr-torch"}
+BENCH_ONLY = {
+    "implicit", "scikit-surprise", "deepctr-torch",
+    # RecBole's runtime for tools/bench_sequential.py, and what tensorboard brings
+    "colorama", "colorlog", "texttable", "thop", "tensorboard", "tensorboard-data-server",
+    "absl-py", "grpcio", "markdown", "protobuf", "werkzeug",
+}
 PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([^\s#]+)\s*(#.*)?$")
 
 
