@@ -187,7 +187,7 @@ def retail_rows(repeats: int) -> list[dict]:
 def hardware() -> str:
     import torch
 
-    from notebooks import hardware as machine  # tools/ is on sys.path when run as a script
+    from nbrun import hardware as machine  # tools/ is on sys.path when run as a script
 
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return f"{machine()}, torch {torch.__version__}, CPU only; load average at the start {load}"

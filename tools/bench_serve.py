@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from serve import DEFAULT_DIR, DEV_KEY, ensure_models  # noqa: E402
 
-from notebooks import hardware  # noqa: E402
+from nbrun import hardware  # noqa: E402
 from pmkt_lessons.serving import load_model, run_load_test, start_server  # noqa: E402
 from pmkt_lessons.serving.routing import AB_KEY_ENV  # noqa: E402
 from pmkt_lessons.simulate.clicks import FEATURES, simulate_click_log  # noqa: E402

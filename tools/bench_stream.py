@@ -46,7 +46,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--cooccurrence", action="store_true", help="also update the co-occurrence matrix")
     args = parser.parse_args()
-    from notebooks import hardware
+    from nbrun import hardware
 
     result = clean_transactions(load_online_retail())
     stream = event_stream(result.clean, result.cancellations)
