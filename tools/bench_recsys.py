@@ -186,7 +186,6 @@ def retail_rows(repeats: int) -> list[dict]:
 # --------------------------------------------------------------------------- report
 def hardware() -> str:
     import torch
-
     from nbrun import hardware as machine  # tools/ is on sys.path when run as a script
 
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())

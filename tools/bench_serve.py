@@ -34,9 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
+from nbrun import hardware  # noqa: E402
 from serve import DEFAULT_DIR, DEV_KEY, ensure_models  # noqa: E402
 
-from nbrun import hardware  # noqa: E402
 from pmkt_lessons.serving import load_model, run_load_test, start_server  # noqa: E402
 from pmkt_lessons.serving.routing import AB_KEY_ENV  # noqa: E402
 from pmkt_lessons.simulate.clicks import FEATURES, simulate_click_log  # noqa: E402
