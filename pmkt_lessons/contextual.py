@@ -21,6 +21,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError
 
 from .bandits import BanditPolicy
+from .bandits.policies import regret_curve
 from .randomness import check_random_state
 from .validation import require_frame, require_in_range, require_no_nan, require_positive_int
 
@@ -272,18 +273,7 @@ def run_contextual_bandit(
             pulls[runs, arms] += 1
             clicks[runs, arms] += rewards
         played[t], best[t] = p, truth.max(axis=1)
-    regret = best - played
-    cumulative = regret.cumsum(axis=0)
-    se = cumulative.std(axis=1, ddof=1) / np.sqrt(n_runs) if n_runs > 1 else np.full(horizon, np.nan)
-    return pd.DataFrame(
-        {
-            "regret": regret.mean(axis=1),
-            "cumulative_regret": cumulative.mean(axis=1),
-            "cumulative_regret_se": se,
-            "best_arm_share": (played >= best - 1e-12).mean(axis=1),
-        },
-        index=pd.RangeIndex(1, horizon + 1, name="step"),
-    )
+    return regret_curve(best, played, played >= best - 1e-12)
 
 
 # =========================================================================== off-policy, contextual

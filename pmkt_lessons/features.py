@@ -21,6 +21,7 @@ from sklearn.preprocessing import StandardScaler, normalize
 from . import columns as C
 from .validation import (
     require_datetime,
+    require_day,
     require_frame,
     require_no_nan,
     require_numeric,
@@ -96,12 +97,7 @@ def default_snapshot(clean: pd.DataFrame) -> pd.Timestamp:
 def _snapshot(clean: pd.DataFrame, snapshot) -> pd.Timestamp:
     if snapshot is None:
         return default_snapshot(clean)
-    try:
-        day = pd.Timestamp(snapshot)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"snapshot: expected a date, got {snapshot!r}") from exc
-    if pd.isna(day) or day != day.normalize():
-        raise ValueError(f"snapshot: expected a date at midnight such as '2011-12-10', got {snapshot!r}")
+    day = require_day(snapshot, "snapshot")
     first = clean[C.INVOICE_DATE].min()
     if day <= first:
         raise ValueError(f"snapshot: expected a day after the first invoice ({first}), got {day.date()}")

@@ -129,3 +129,14 @@ def require_probabilities(values: object, arg: str = "p") -> np.ndarray:
             f"(first: {float(first)!r})"
         )
     return arr
+
+
+def require_day(value: object, arg: str = "snapshot") -> pd.Timestamp:
+    """Give ``value`` as a ``pd.Timestamp`` at midnight (a date such as '2011-12-10'), else raise naming ``arg``."""
+    try:
+        day = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{arg}: expected a date, got {value!r}") from exc
+    if pd.isna(day) or day != day.normalize():
+        raise ValueError(f"{arg}: expected a date at midnight such as '2011-12-10', got {value!r}")
+    return day

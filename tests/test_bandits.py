@@ -456,3 +456,17 @@ def test_ips_on_a_population_log_is_the_target_weighted_ctr(population):
     assert B.ips_estimate(rewards, target[actions], logging) == pytest.approx(expected)
     # the weights average to exactly 1 here, so self-normalising changes nothing
     assert B.snips_estimate(rewards, target[actions], logging) == pytest.approx(expected)
+
+
+def test_regret_curve_by_hand():
+    from pmkt_lessons.bandits.policies import regret_curve
+
+    best = np.array([[0.3], [0.3]])
+    played = np.array([[0.3, 0.1], [0.1, 0.1]])
+    curve = regret_curve(best, played, played == best)
+    assert curve.index.tolist() == [1, 2]
+    np.testing.assert_allclose(curve["regret"], [0.1, 0.2])
+    np.testing.assert_allclose(curve["cumulative_regret"], [0.1, 0.3])
+    np.testing.assert_allclose(curve["cumulative_regret_se"], [np.std([0.0, 0.2], ddof=1) / np.sqrt(2),
+                                                               np.std([0.2, 0.4], ddof=1) / np.sqrt(2)])
+    np.testing.assert_allclose(curve["best_arm_share"], [0.5, 0.0])

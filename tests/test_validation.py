@@ -85,3 +85,17 @@ def test_require_probabilities():
         v.require_probabilities([np.nan], "p_click")
     with pytest.raises(ValueError, match="at least one"):
         v.require_probabilities([], "p_click")
+
+
+def test_require_day():
+    import pandas as pd
+
+    from pmkt_lessons.validation import require_day
+
+    assert require_day("2011-12-10") == pd.Timestamp("2011-12-10")
+    with pytest.raises(TypeError, match="snapshot: expected a date"):
+        require_day([1, 2])
+    with pytest.raises(ValueError, match="when: expected a date at midnight"):
+        require_day("2011-12-10 10:00", "when")
+    with pytest.raises(ValueError, match="snapshot: expected a date at midnight"):
+        require_day(None)

@@ -262,15 +262,28 @@ def run_bandit(
         flat_pulls[cells] += 1
         flat_clicks[cells] += rewards
     best_ctr = schedule.max(axis=1, keepdims=True)
-    regret = best_ctr - played_ctr
+    return regret_curve(best_ctr, played_ctr, played_ctr == best_ctr)
+
+
+def regret_curve(best: np.ndarray, played: np.ndarray, best_arm: np.ndarray) -> pd.DataFrame:
+    """Give the mean regret curve of runs simulated at once, indexed by ``step`` from 1.
+
+    ``played`` is the ``(horizon, n_runs)`` expected reward of what each run
+    played, ``best`` the best expected reward (broadcastable to it) and
+    ``best_arm`` whether the step played a best arm. Columns: ``regret``,
+    ``cumulative_regret``, its standard error over runs and ``best_arm_share``.
+    Introduced in lesson 17; lesson 21's contextual runner shares it.
+    """
+    regret = best - played
     cumulative = regret.cumsum(axis=0)
+    horizon, n_runs = regret.shape
     se = cumulative.std(axis=1, ddof=1) / np.sqrt(n_runs) if n_runs > 1 else np.full(horizon, np.nan)
     return pd.DataFrame(
         {
             "regret": regret.mean(axis=1),
             "cumulative_regret": cumulative.mean(axis=1),
             "cumulative_regret_se": se,
-            "best_arm_share": (played_ctr == best_ctr).mean(axis=1),
+            "best_arm_share": np.asarray(best_arm).mean(axis=1),
         },
         index=pd.RangeIndex(1, horizon + 1, name="step"),
     )

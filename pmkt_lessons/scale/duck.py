@@ -27,7 +27,7 @@ from .. import columns as C
 from ..behaviour import COHORT, MONTHS_SINCE
 from ..features import FREQUENCY, GROSS_REVENUE, MONETARY, RECENCY, RETURNED_REVENUE, RFM_COLUMNS
 from ..rules import ITEMSETS, frequent_itemsets, transactions_to_one_hot
-from ..validation import require_datetime, require_frame, require_positive_int
+from ..validation import require_datetime, require_day, require_frame, require_positive_int
 
 ITEM_A = "item_a"
 ITEM_B = "item_b"
@@ -97,12 +97,7 @@ def _relation(con, source: object, arg: str, needs, *, allow_empty: bool = False
 def _snapshot_sql(snapshot) -> str:
     if snapshot is None:
         return "NULL"
-    try:
-        day = pd.Timestamp(snapshot)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"snapshot: expected a date, got {snapshot!r}") from exc
-    if pd.isna(day) or day != day.normalize():
-        raise ValueError(f"snapshot: expected a date at midnight such as '2011-12-10', got {snapshot!r}")
+    day = require_day(snapshot, "snapshot")
     return f"TIMESTAMP '{day.strftime('%Y-%m-%d')}'"
 
 

@@ -34,7 +34,7 @@ from ..rules import (
     SUPPORT,
     sort_rules,
 )
-from ..validation import require_frame, require_in_range, require_positive_int
+from ..validation import require_day, require_frame, require_in_range, require_positive_int
 
 SPARK_RULE_COLUMNS = (ANTECEDENTS, CONSEQUENTS, SUPPORT, CONFIDENCE, LIFT)
 
@@ -112,12 +112,7 @@ def rfm_spark(clean, cancellations, *, snapshot=None):
             raise ValueError("clean: expected purchases, found none")
         day = pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
     else:
-        try:
-            day = pd.Timestamp(snapshot)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"snapshot: expected a date, got {snapshot!r}") from exc
-        if pd.isna(day) or day != day.normalize():
-            raise ValueError(f"snapshot: expected a date at midnight such as '2011-12-10', got {snapshot!r}")
+        day = require_day(snapshot, "snapshot")
     cut = F.lit(day.strftime("%Y-%m-%d")).cast("date")
     before = F.col(C.INVOICE_DATE) < cut.cast("timestamp")
     sales = clean.where(before).groupBy(C.CUSTOMER_ID).agg(
