@@ -223,6 +223,8 @@ def same_value(got: Any, expected: Any, *, rel: float = 1e-6) -> str | None:
     """Give ``None`` if ``got`` equals ``expected`` (numbers within ``rel``), else what differs."""
     if isinstance(expected, pd.DataFrame):
         return _frame_difference(got, expected, rel=rel, check_row_order=True)
+    if isinstance(expected, np.ndarray) and expected.dtype.kind in "fiu":
+        return _array_difference(got, expected, rel=rel)
     if isinstance(expected, (pd.Series, np.ndarray, list, tuple)):
         return _sequence_difference(got, expected, rel=rel, ordered=True)
     if isinstance(expected, (Set, set, frozenset)):
@@ -249,6 +251,21 @@ def same_value(got: Any, expected: Any, *, rel: float = 1e-6) -> str | None:
     except Exception:  # noqa: BLE001 - an answer whose == raises is a wrong answer
         equal = False
     return None if equal else f"got {show(got)} where {show(expected)} was expected"
+
+
+def _array_difference(got: Any, expected: np.ndarray, *, rel: float) -> str | None:
+    if isinstance(got, (str, bytes)) or not isinstance(got, (np.ndarray, list, tuple, pd.Series, pd.DataFrame)):
+        return f"got {show(got)} ({type(got).__name__}) where an array of shape {expected.shape} was expected"
+    try:
+        array = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return f"got {show(got)} where an array of numbers was expected"
+    if array.shape != expected.shape:
+        return f"got an array of shape {array.shape} where shape {expected.shape} was expected"
+    wrong = ~np.isclose(array, expected.astype(float), rtol=rel, atol=1e-9, equal_nan=True)
+    if wrong.any():
+        return f"{int(wrong.sum())} of {wrong.size} values differ"
+    return None
 
 
 def _as_items(answer: Any, what: str, ordered: bool) -> list | str:
