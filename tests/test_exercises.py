@@ -136,6 +136,15 @@ def test_every_lesson_has_tasks_and_a_quiz_and_lists_the_kinds():
     assert sum("function" in k for k in kinds.values()) >= 5, kinds
 
 
+def test_the_exercise_catalogue_is_current():
+    import subprocess
+    import sys
+
+    tool = Path(__file__).resolve().parent.parent / "tools" / "list_exercises.py"
+    result = subprocess.run([sys.executable, str(tool), "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 # --- no numeric answer printed above the exercise -------------------------------------------
 
 NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?:[eE]-?\d+)?%?")
