@@ -399,6 +399,18 @@ def _frame_difference(answer: Any, expected: pd.DataFrame, *, rel: float, check_
     return None
 
 
+def _with_traps(truth: Any, what: str, traps: Mapping, differs: Callable[..., str | None]) -> Callable[[Any], str | None]:
+    """Give a checker: right when ``differs(answer, truth)`` is None, else a trap's message or the difference."""
+
+    def check(answer: Any) -> str | None:
+        problem = differs(answer, truth, what)
+        if problem is None:
+            return None
+        return next((message for trap, message in traps.items() if differs(answer, trap) is None), problem)
+
+    return check
+
+
 def sequence_checker(expected: Sequence, what: str, *, ordered: bool = True, rel: float = 1e-6,
                      traps: Mapping[tuple, str] | None = None) -> Callable[[Any], str | None]:
     """Give a checker for a list of items (order matters unless ``ordered=False``).
@@ -412,16 +424,10 @@ def sequence_checker(expected: Sequence, what: str, *, ordered: bool = True, rel
     truth = tuple(expected)
     traps = dict(traps or {})
 
-    def check(answer: Any) -> str | None:
-        problem = _sequence_difference(answer, truth, rel=rel, ordered=ordered, what=what)
-        if problem is None:
-            return None
-        for trap, message in traps.items():
-            if _sequence_difference(answer, trap, rel=rel, ordered=ordered) is None:
-                return message
-        return problem
+    def differs(answer: Any, target: Sequence, label: str = "your answer") -> str | None:
+        return _sequence_difference(answer, target, rel=rel, ordered=ordered, what=label)
 
-    return check
+    return _with_traps(truth, what, traps, differs)
 
 
 def set_checker(expected: Set | Sequence, what: str, traps: Mapping[frozenset, str] | None = None) -> Callable[[Any], str | None]:
@@ -429,16 +435,10 @@ def set_checker(expected: Set | Sequence, what: str, traps: Mapping[frozenset, s
     truth = frozenset(expected)
     traps = dict(traps or {})
 
-    def check(answer: Any) -> str | None:
-        problem = _set_difference(answer, truth, what=what)
-        if problem is None:
-            return None
-        for trap, message in traps.items():
-            if _set_difference(answer, frozenset(trap)) is None:
-                return message
-        return problem
+    def differs(answer: Any, target: Set, label: str = "your answer") -> str | None:
+        return _set_difference(answer, frozenset(target), what=label)
 
-    return check
+    return _with_traps(truth, what, traps, differs)
 
 
 def mapping_checker(expected: Mapping, what: str, *, rel: float = 1e-6) -> Callable[[Any], str | None]:
