@@ -9,7 +9,6 @@ import numpy as np
 
 from ..course import course_map
 from ..data import catalogue
-from ..device import seed_everything
 from . import Exercise, count_checker, function_checker, number_checker, quiz_question
 
 
@@ -116,8 +115,11 @@ ex2 = Exercise(
 
 
 def _first_draw(seed: int) -> float:
-    seed_everything(seed)
-    return float(np.random.rand())
+    """Give the first np.random.rand() after seed_everything(seed), without touching the global state.
+
+    seed_everything seeds numpy's legacy global generator, a RandomState.
+    """
+    return float(np.random.RandomState(seed).random_sample())
 
 
 FIRST_DRAW_SEED_7 = 0.0763083

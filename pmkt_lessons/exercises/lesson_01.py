@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import columns as C
-from ..cleaning import clean_transactions, iqr_outliers, mad_outliers
+from ..cleaning import clean_transactions, iqr_outliers
 from . import Exercise, count_checker, number_checker, quiz_question
 from . import _online_retail as retail
 
@@ -75,8 +75,6 @@ ex2 = Exercise(
         RETURNED_SHARE_14911,
         f"the share of customer {RETURNS_CUSTOMER}'s sales taken back",
         {
-            RETURNED_AMOUNT_14911: "that is the amount in pounds; divide it by the customer's gross sales.",
-            -RETURNED_SHARE_14911: "the cancellation revenue is negative; give the share as a positive number.",
             RETURNED_OF_NET_14911: "that divides by the net spend (sales minus returns); the question asks for a share of the gross sales.",
         },
         share=True,

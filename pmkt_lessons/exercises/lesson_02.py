@@ -129,7 +129,6 @@ ex3 = Exercise(
             FEBRUARY_COHORT_OCTOBER: "that is October (8 months later); February to November is 9 months.",
             FEBRUARY_COHORT_DECEMBER: "that is the partial December (10 months later); February to November is 9 months.",
             DECEMBER_COHORT_MONTH9: "that is the December 2010 cohort; pick the 2011-02 row.",
-            FEBRUARY_COHORT_NOVEMBER_COUNT: "that is the number of customers; divide by the cohort size, or use the shares.",
         },
         share=True,
     ),
