@@ -11,12 +11,11 @@ import numpy as np
 import pandas as pd
 
 from .. import columns as C
-from ..cleaning import clean_transactions, iqr_outliers
-from . import Exercise, count_checker, number_checker, quiz_question
+from ..cleaning import clean_transactions, iqr_bounds, iqr_outliers
+from . import Exercise, count_checker, function_checker, number_checker, quiz_question
 from . import _online_retail as retail
 
 ROWS_WITHOUT_NON_PRODUCT = 391_150
-CLEAN_COUNTRIES = 37
 
 RETURNS_CUSTOMER = 14911
 RETURNED_SHARE_14911 = 0.078298994  # 11,252.44 taken back of 143,711.17 bought
@@ -129,29 +128,49 @@ ex3 = Exercise(
 )
 
 
+def _fence_cases(rng: np.random.Generator) -> list[tuple[pd.Series, float]]:
+    cases = [(pd.Series([1.0, 2.0, 3.0, 4.0, 100.0]), 1.5), (pd.Series([5.0, 5.0, 5.0, 6.0]), 3.0)]
+    for n, k in [(7, 1.5), (40, 1.5), (101, 3.0), (250, 2.0)]:
+        cases.append((pd.Series(rng.lognormal(1.0, 1.0, size=n).round(2)), k))
+    return cases
+
+
+def _fences_without_k(values: pd.Series, k: float = 1.5) -> tuple[float, float]:
+    q1, q3 = np.percentile(values, [25, 75])
+    return float(q1 - 1.5 * (q3 - q1)), float(q3 + 1.5 * (q3 - q1))
+
+
+def _fences_around_the_median(values: pd.Series, k: float = 1.5) -> tuple[float, float]:
+    q1, median, q3 = np.percentile(values, [25, 50, 75])
+    return float(median - k * (q3 - q1)), float(median + k * (q3 - q1))
+
+
 ex4 = Exercise(
-    name="01.4 one-hot countries",
+    name="01.4 Tukey's fences by hand",
     question=(
-        "How many columns does pd.get_dummies(clean['Country']) have, i.e. how many "
-        "indicator columns does one-hot encoding of the country create? (an int)"
+        "Write a function iqr_fences(values, k) that gives Tukey's fences (low, high) of a Series "
+        "of numbers: Q1 - k IQR and Q3 + k IQR, with the quartiles as np.percentile computes them. "
+        "Set answer = iqr_fences; it is checked against the package on hidden Series and values of k."
     ),
-    checker=count_checker(
-        CLEAN_COUNTRIES,
-        "indicator columns",
-        {
-            38: "38 countries appear in the raw data; one of them has no known customer left after cleaning.",
-            36: "that is with drop_first=True; the plain encoding keeps one column per country.",
-            6: "that is the pooled encoding of section 7 (top five plus 'Other'); the question encodes every country.",
-        },
+    checker=function_checker(iqr_bounds, _fence_cases, "iqr_fences(values, k)"),
+    hint_text=(
+        "The fences hang from the quartiles, not from the median: the lower one k interquartile "
+        "ranges below Q1, the upper one k ranges above Q3."
     ),
-    hint_text="One-hot encoding makes one column per distinct value that occurs in the data.",
-    hint_code="pd.get_dummies(...) gives a DataFrame; .shape[1] is its number of columns.",
+    hint_code="Section 4 computes the fences of Quantity by hand with np.percentile(q, [25, 75]); use k instead of 1.5.",
     solution_code=(
-        "# one indicator per country present after cleaning (Hong Kong has no customer left)\n"
-        "answer = pd.get_dummies(clean['Country']).shape[1]"
+        "def iqr_fences(values, k=1.5):\n"
+        "    q1, q3 = np.percentile(values, [25, 75])\n"
+        "    iqr = q3 - q1\n"
+        "    # the fences move out with the spread of the middle half, which extreme values do not\n"
+        "    # drag along: that is why the rule is robust\n"
+        "    return q1 - k * iqr, q3 + k * iqr\n"
+        "\n"
+        "answer = iqr_fences"
     ),
-    reference=lambda: pd.get_dummies(retail.clean()[C.COUNTRY]).shape[1],
-    wrong_answers=lambda: [38, 36, 6],
+    reference=lambda: iqr_bounds,
+    wrong_answers=lambda: [_fences_without_k, _fences_around_the_median, (-13.0, 27.0)],
+    kind="function",
 )
 
 EXERCISES = [ex1, ex2, ex3, ex4]

@@ -6,9 +6,12 @@ solutions recompute them with ``pmkt_lessons.behaviour``. Introduced in lesson 0
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+
 from .. import behaviour as B
 from .. import columns as C
-from . import Exercise, count_checker, number_checker, quiz_question
+from . import Exercise, count_checker, function_checker, number_checker, quiz_question
 from . import _online_retail as retail
 
 SUNDAY_CUSTOMERS = 1_225
@@ -148,7 +151,66 @@ ex3 = Exercise(
     ],
 )
 
-EXERCISES = [ex1, ex2, ex3]
+def _share_of_top_reference(revenues: list[float], fraction: float) -> float:
+    frame = pd.DataFrame({C.CUSTOMER_ID: np.arange(len(revenues)), C.REVENUE: revenues})
+    return B.top_share(frame, C.CUSTOMER_ID, fraction)
+
+
+def _share_cases(rng: np.random.Generator) -> list[tuple[list[float], float]]:
+    cases = [([50.0, 30.0, 15.0, 5.0], 0.25), ([10.0, 40.0, 20.0, 30.0], 0.5), ([5.0, 20.0, 75.0], 0.5)]
+    for n, fraction in [(10, 0.2), (37, 0.01), (200, 0.2), (1_000, 0.013)]:
+        cases.append((rng.pareto(1.5, size=n).round(2).tolist(), fraction))
+    return cases
+
+
+def _share_without_interpolation(revenues: list[float], fraction: float) -> float:
+    ranked = np.sort(np.asarray(revenues, dtype=float))[::-1]
+    top = int(fraction * len(ranked))
+    return float(ranked[:top].sum() / ranked.sum())
+
+
+def _share_unsorted(revenues: list[float], fraction: float) -> float:
+    values = np.asarray(revenues, dtype=float)
+    x = np.arange(len(values) + 1) / len(values)
+    y = np.concatenate([[0.0], np.cumsum(values)]) / values.sum()
+    return float(np.interp(fraction, x, y))
+
+
+ex4 = Exercise(
+    name="02.4 a Pareto share by hand",
+    question=(
+        "Write a function share_of_top(revenues, fraction) that takes a list of revenues (one per "
+        "customer, none negative) and a fraction in (0, 1], and gives the share of the total that "
+        "the top fraction of customers bring, interpolated between customers as top_share does "
+        "(the curve joined by straight lines from (0, 0)). Set answer = share_of_top; it is "
+        "checked on hidden lists against the package."
+    ),
+    checker=function_checker(_share_of_top_reference, _share_cases, "share_of_top(revenues, fraction)"),
+    hint_text=(
+        "The concentration curve has one point per customer, largest first: (k / n, share of the "
+        "top k), plus (0, 0). A fraction between two points lies on the straight line joining them."
+    ),
+    hint_code=(
+        "Sort largest first, take the cumulative sum divided by the total as y and (1..n) / n as x, "
+        "put (0, 0) in front, and let np.interp read the fraction off."
+    ),
+    solution_code=(
+        "def share_of_top(revenues, fraction):\n"
+        "    ranked = np.sort(np.asarray(revenues, dtype=float))[::-1]  # largest first\n"
+        "    x = np.arange(len(ranked) + 1) / len(ranked)  # 0, 1/n, ..., 1\n"
+        "    y = np.concatenate([[0.0], np.cumsum(ranked)]) / ranked.sum()\n"
+        "    # the curve is joined by straight lines, so 36.65 customers lie 65% of the way\n"
+        "    # from the top 36 to the top 37\n"
+        "    return float(np.interp(fraction, x, y))\n"
+        "\n"
+        "answer = share_of_top"
+    ),
+    reference=lambda: _share_of_top_reference,
+    wrong_answers=lambda: [_share_without_interpolation, _share_unsorted, TOP1_PRODUCTS_NET],
+    kind="function",
+)
+
+EXERCISES = [ex1, ex2, ex3, ex4]
 
 
 QUIZ = [

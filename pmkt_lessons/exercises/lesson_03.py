@@ -6,10 +6,12 @@ solutions recompute them with ``pmkt_lessons.features``. Introduced in lesson 03
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 from sklearn.decomposition import PCA
 
 from .. import features as F
-from . import Exercise, number_checker, quiz_question, sequence_checker
+from . import Exercise, function_checker, number_checker, quiz_question, sequence_checker
 from . import _online_retail as retail
 
 SEPTEMBER_SNAPSHOT = "2011-09-01"
@@ -143,7 +145,63 @@ ex3 = Exercise(
     ],
 )
 
-EXERCISES = [ex1, ex2, ex3]
+def _recency_reference(dates: pd.Series, snapshot: pd.Timestamp) -> int:
+    return int((snapshot - dates.max().normalize()).days)
+
+
+def _recency_cases(rng: np.random.Generator) -> list[tuple[pd.Series, pd.Timestamp]]:
+    snapshot = pd.Timestamp("2011-12-10")
+    cases = [
+        (pd.Series(pd.to_datetime(["2011-12-09 12:50"])), snapshot),
+        (pd.Series(pd.to_datetime(["2011-03-01 09:00", "2011-12-07 15:52", "2011-06-10 08:30"])), snapshot),
+    ]
+    start = pd.Timestamp("2010-12-01").value
+    for n in (1, 4, 12):
+        stamps = rng.integers(start, snapshot.value, size=n)
+        cases.append((pd.Series(pd.to_datetime(stamps)).dt.floor("min"), snapshot))
+    return cases
+
+
+def _recency_without_normalising(dates: pd.Series, snapshot: pd.Timestamp) -> int:
+    return int((snapshot - dates.max()).days)
+
+
+def _recency_from_first(dates: pd.Series, snapshot: pd.Timestamp) -> int:
+    return int((snapshot - dates.min().normalize()).days)
+
+
+ex4 = Exercise(
+    name="03.4 recency by hand",
+    question=(
+        "Write a function recency_days(dates, snapshot) that takes one customer's purchase times "
+        "(a Series of timestamps, all before the snapshot) and the snapshot day (a Timestamp at "
+        "midnight) and gives their recency as rfm_table defines it: whole days from the day of "
+        "the last purchase to the snapshot, so a purchase on the day before the snapshot gives 1. "
+        "Set answer = recency_days; it is checked on hidden customers."
+    ),
+    checker=function_checker(_recency_reference, _recency_cases, "recency_days(dates, snapshot)"),
+    hint_text=(
+        "Recency counts calendar days, not 24-hour periods: a purchase late on 7 December is "
+        "3 days before a 10 December snapshot, not 2 days and some hours."
+    ),
+    hint_code=(
+        "Section 1 computes it for customer 12347: the last purchase, .normalize() to midnight, "
+        "subtracted from the snapshot, then .days."
+    ),
+    solution_code=(
+        "def recency_days(dates, snapshot):\n"
+        "    # the day of the last purchase (midnight), so that the time of day does not count\n"
+        "    last_day = dates.max().normalize()\n"
+        "    return (snapshot - last_day).days\n"
+        "\n"
+        "answer = recency_days"
+    ),
+    reference=lambda: _recency_reference,
+    wrong_answers=lambda: [_recency_without_normalising, _recency_from_first, 3],
+    kind="function",
+)
+
+EXERCISES = [ex1, ex2, ex3, ex4]
 
 
 QUIZ = [
