@@ -96,8 +96,8 @@ ex2 = Exercise(
         "the last lesson counts too."
     ),
     hint_code=(
-        "Build the labels with f'{n:02d}' for n in range(...), mind where range stops, and sum "
-        "course_map().loc[labels, 'minutes']."
+        "course_map().loc[...] accepts a list of labels; an f-string pads a number with zeros "
+        "(format spec 02d); check where range() stops."
     ),
     solution_code=(
         "def part_minutes(first, last):\n"

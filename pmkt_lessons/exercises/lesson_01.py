@@ -157,7 +157,7 @@ ex4 = Exercise(
         "The fences hang from the quartiles, not from the median: the lower one k interquartile "
         "ranges below Q1, the upper one k ranges above Q3."
     ),
-    hint_code="Section 4 computes the fences of Quantity by hand with np.percentile(q, [25, 75]); use k instead of 1.5.",
+    hint_code="Section 4 computes the fences of Quantity by hand in its first cell; your function generalises that cell.",
     solution_code=(
         "def iqr_fences(values, k=1.5):\n"
         "    q1, q3 = np.percentile(values, [25, 75])\n"

@@ -191,8 +191,8 @@ ex4 = Exercise(
         "top k), plus (0, 0). A fraction between two points lies on the straight line joining them."
     ),
     hint_code=(
-        "Sort largest first, take the cumulative sum divided by the total as y and (1..n) / n as x, "
-        "put (0, 0) in front, and let np.interp read the fraction off."
+        "Section 4's by-hand cell ranks and accumulates; np.cumsum gives the curve's heights and "
+        "np.interp reads a value off a polyline."
     ),
     solution_code=(
         "def share_of_top(revenues, fraction):\n"
@@ -216,7 +216,7 @@ EXERCISES = [ex1, ex2, ex3, ex4]
 QUIZ = [
     quiz_question(
         "02.q1 the December dip",
-        "The monthly bar for December 2011 is the lowest since February. Why is it wrong to report 'sales collapsed in December'?",
+        "The monthly bar for December 2011 is less than half of November's. Why is it wrong to report 'sales collapsed in December'?",
         {
             "a": "Because December is always a weak month for gift shops.",
             "b": "Because the data stop on 9 December: it is a partial month, so compare revenue per trading day (and check the largest lines) before saying anything.",

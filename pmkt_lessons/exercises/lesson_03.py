@@ -99,8 +99,8 @@ ex2 = Exercise(
         "the first entry of the explained-variance ratio."
     ),
     hint_code=(
-        "customer_profiles(clean, cancellations, snapshot=...), then scale_features(profiles), then "
-        "PCA().fit(...).explained_variance_ratio_."
+        "customer_profiles takes snapshot= like rfm_table; after it, sections 5 and 6 apply "
+        "unchanged (explained_variance_ratio_)."
     ),
     solution_code=(
         "profiles_june = customer_profiles(clean, cancellations, snapshot='2011-06-01')\n"
@@ -185,8 +185,8 @@ ex4 = Exercise(
         "3 days before a 10 December snapshot, not 2 days and some hours."
     ),
     hint_code=(
-        "Section 1 computes it for customer 12347: the last purchase, .normalize() to midnight, "
-        "subtracted from the snapshot, then .days."
+        "Section 1 computes the recency of customer 12347 by hand: look at how it turns the time "
+        "of the last purchase into a day."
     ),
     solution_code=(
         "def recency_days(dates, snapshot):\n"
