@@ -156,7 +156,34 @@ def revenue_by_country(clean: pd.DataFrame, top: int | None = 10) -> pd.DataFram
     return table if top is None else table.head(top)
 
 
-def concentration_curve(clean: pd.DataFrame, by: str = C.CUSTOMER_ID) -> pd.DataFrame:
+def _net_totals(clean: pd.DataFrame, by: str, returns) -> pd.DataFrame:
+    """Give one row per entity of ``clean``: its revenue total, net of ``returns`` if given."""
+    require_frame(clean, [], "clean")
+    require_columns(clean, [by, C.REVENUE], "clean")
+    require_numeric(clean, [C.REVENUE], "clean")
+    require_no_nan(clean, [by, C.REVENUE], "clean")
+    totals = clean.groupby(by, observed=True)[C.REVENUE].sum()
+    if returns is not None:
+        require_frame(returns, [by, C.REVENUE], "returns", allow_empty=True)
+        require_numeric(returns, [C.REVENUE], "returns")
+        require_no_nan(returns, [by, C.REVENUE], "returns")
+        positive = int((returns[C.REVENUE] > 0).sum())
+        if positive:
+            raise ValueError(
+                f"returns: expected cancellation lines with {C.REVENUE} <= 0, got {positive} above 0 "
+                "(pass CleaningResult.cancellations, not the clean sales)"
+            )
+        taken_back = returns.groupby(by, observed=True)[C.REVENUE].sum()
+        # an entity whose returns exceed its sales in the data (returns of purchases made
+        # before the data start) counts as 0: it brought nothing, it did not take revenue
+        # away from the others
+        totals = (totals + taken_back.reindex(totals.index, fill_value=0.0)).clip(lower=0.0)
+    return totals.rename(REVENUE_COL).reset_index()
+
+
+def concentration_curve(
+    clean: pd.DataFrame, by: str = C.CUSTOMER_ID, *, returns: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Give the Pareto (concentration) curve: cumulative share of entities vs share of revenue.
 
     Entities (customers, products...) are ranked by their total revenue,
@@ -169,6 +196,11 @@ def concentration_curve(clean: pd.DataFrame, by: str = C.CUSTOMER_ID) -> pd.Data
         Transactions with ``Revenue`` and the ``by`` column (no missing values).
     by : str
         The entity column, e.g. ``CustomerID`` or ``StockCode``.
+    returns : DataFrame, optional
+        Cancellation lines (``CleaningResult.cancellations``, ``Revenue <= 0``)
+        to net off each entity's total, so that an order cancelled minutes
+        later does not count as revenue. A net total below 0 counts as 0.
+        Only entities that appear in ``clean`` are ranked. Default: gross totals.
 
     Returns
     -------
@@ -179,11 +211,7 @@ def concentration_curve(clean: pd.DataFrame, by: str = C.CUSTOMER_ID) -> pd.Data
     """
     if not isinstance(by, str):
         raise TypeError(f"by: expected a column name (str), got {type(by).__name__}")
-    require_frame(clean, [], "clean")
-    require_columns(clean, [by, C.REVENUE], "clean")
-    require_numeric(clean, [C.REVENUE], "clean")
-    require_no_nan(clean, [by, C.REVENUE], "clean")
-    totals = clean.groupby(by, observed=True)[C.REVENUE].sum().rename(REVENUE_COL).reset_index()
+    totals = _net_totals(clean, by, returns)
     negative = int((totals[REVENUE_COL] < 0).sum())
     if negative:
         raise ValueError(
@@ -205,7 +233,13 @@ def concentration_curve(clean: pd.DataFrame, by: str = C.CUSTOMER_ID) -> pd.Data
     )
 
 
-def top_share(clean: pd.DataFrame, by: str = C.CUSTOMER_ID, fraction: float = 0.2) -> float:
+def top_share(
+    clean: pd.DataFrame,
+    by: str = C.CUSTOMER_ID,
+    fraction: float = 0.2,
+    *,
+    returns: pd.DataFrame | None = None,
+) -> float:
     """Give the share of revenue that the top ``fraction`` of entities bring.
 
     Read off the concentration curve, joined by straight lines from (0, 0),
@@ -220,9 +254,11 @@ def top_share(clean: pd.DataFrame, by: str = C.CUSTOMER_ID, fraction: float = 0.
         The entity column, e.g. ``CustomerID`` or ``StockCode``.
     fraction : float
         The top share of entities, in (0, 1]; 0.2 gives the "80/20" figure.
+    returns : DataFrame, optional
+        Cancellation lines to net off each entity's revenue (see ``concentration_curve``).
     """
     require_in_range(fraction, "fraction", 0, 1, low_inclusive=False)
-    curve = concentration_curve(clean, by)
+    curve = concentration_curve(clean, by, returns=returns)
     x = np.concatenate([[0.0], curve[ENTITY_SHARE].to_numpy()])
     y = np.concatenate([[0.0], curve[REVENUE_SHARE].to_numpy()])
     return float(np.interp(fraction, x, y))

@@ -203,8 +203,14 @@ def add_time_features(
     date_col: str = C.INVOICE_DATE,
     customer_col: str = C.CUSTOMER_ID,
 ) -> pd.DataFrame:
-    """Give a copy of ``df`` with ``hour``, ``weekday`` (0 = Monday), ``weekday_name``,
-    ``month`` (first day of the month) and ``days_since_first_purchase`` (per customer).
+    """Give a copy of ``df`` with time features of each row's date.
+
+    Adds ``hour`` (0-23), ``weekday`` (0 = Monday), ``weekday_name`` (an
+    ordered category with all seven days), ``month`` (the month number,
+    1 = January ... 12 = December, the seasonal feature), ``month_start``
+    (the first day of the calendar month, a timestamp, to group by month
+    across years) and ``days_since_first_purchase`` (per customer).
+    Introduced in lesson 01.
     """
     require_frame(df, [date_col, customer_col], "df")
     require_datetime(df, [date_col], "df")
@@ -218,6 +224,7 @@ def add_time_features(
             categories=["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
             ordered=True,
         ),
-        month=dates.dt.to_period("M").dt.to_timestamp(),
+        month=dates.dt.month.astype("int8"),
+        month_start=dates.dt.to_period("M").dt.to_timestamp(),
         days_since_first_purchase=(dates - first).dt.days,
     )

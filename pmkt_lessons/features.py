@@ -274,14 +274,21 @@ def rfm_scores(rfm: pd.DataFrame, n_bins: int = 5) -> pd.DataFrame:
 
 
 def _most_common(invoices: pd.DataFrame, key: pd.Series, name: str) -> pd.Series:
-    """Give per customer the most frequent value of ``key`` over invoices (ties: smallest)."""
+    """Give per customer the most frequent value of ``key`` over invoices.
+
+    Ties go to the value of the customer's latest invoice among the tied
+    values (the more recent habit), not to the smallest value: breaking ties
+    towards the smallest would favour Monday and early hours for the many
+    customers with one or two orders.
+    """
     counts = (
-        pd.DataFrame({C.CUSTOMER_ID: invoices[C.CUSTOMER_ID], name: key})
+        pd.DataFrame(
+            {C.CUSTOMER_ID: invoices[C.CUSTOMER_ID], name: key, "when": invoices[C.INVOICE_DATE]}
+        )
         .groupby([C.CUSTOMER_ID, name])
-        .size()
-        .rename("n")
+        .agg(n=("when", "size"), last=("when", "max"))
         .reset_index()
-        .sort_values([C.CUSTOMER_ID, "n", name], ascending=[True, False, True])
+        .sort_values([C.CUSTOMER_ID, "n", "last"], ascending=[True, False, False])
     )
     first = counts.drop_duplicates(C.CUSTOMER_ID)
     return first.set_index(C.CUSTOMER_ID)[name].astype("int64")
@@ -307,7 +314,9 @@ def behaviour_features(
     - ``tenure_days``: days from the day of the first purchase to the snapshot;
     - ``active_months``: calendar months with at least one invoice;
     - ``preferred_hour`` (0-23) and ``preferred_weekday`` (0 = Monday): the most
-      frequent over the customer's invoices, ties going to the earliest.
+      frequent over the customer's invoices; a tie goes to the value of the
+      latest of the tied invoices (a customer with one Tuesday and one Friday
+      order, the Friday one later, prefers Friday).
     """
     sales, returns, day = _check_inputs(clean, cancellations, snapshot)
     if sales.empty:

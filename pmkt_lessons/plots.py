@@ -220,7 +220,8 @@ def waterfall(
     bottoms = np.concatenate([[0.0], left[1:], [0.0]])
     colours = [STEP_COLOURS["start"]] + [STEP_COLOURS["removed"]] * (len(steps) - 1)
     bars = ax.bar(names, heights, bottom=bottoms, color=colours + [STEP_COLOURS["end"]])
-    texts = [f"{left[0]:,.0f}"] + [f"-{r:,.0f}" for r in removed[1:]] + [f"{left[-1]:,.0f}"]
+    # a step that removes nothing is labelled "0", not "-0"
+    texts = [f"{left[0]:,.0f}"] + [f"-{r:,.0f}" if r > 0 else "0" for r in removed[1:]] + [f"{left[-1]:,.0f}"]
     for bar, text in zip(bars, texts, strict=True):
         ax.annotate(
             text,

@@ -110,6 +110,47 @@ def test_top_share_reads_the_curve_with_interpolation(shop, fraction, expected):
     assert B.top_share(shop, C.CUSTOMER_ID, fraction) == pytest.approx(expected)
 
 
+@pytest.fixture
+def cancelled():
+    """Two cancellation lines: A takes back 40 of P1, C takes back 9 of P2 (more than C bought)."""
+    return pd.DataFrame(
+        {
+            C.INVOICE: ["C5", "C6"],
+            C.STOCK_CODE: ["P1", "P2"],
+            C.CUSTOMER_ID: pd.array([1, 3], dtype="Int64"),
+            C.REVENUE: [-40.0, -9.0],
+        }
+    )
+
+
+def test_concentration_curve_nets_the_returns(shop, cancelled):
+    # net totals: A 75 - 40 = 35, B 20, C 5 - 9 -> 0 (a return of an earlier purchase counts as 0)
+    curve = B.concentration_curve(shop, returns=cancelled)
+    assert curve[C.CUSTOMER_ID].tolist() == [1, 2, 3]
+    assert curve[B.REVENUE_COL].tolist() == [35.0, 20.0, 0.0]
+    np.testing.assert_allclose(curve[B.REVENUE_SHARE], [35 / 55, 1.0, 1.0])
+    # products: P1 70 - 40 = 30, P2 15 - 9 = 6, P3 15
+    products = B.concentration_curve(shop, by=C.STOCK_CODE, returns=cancelled)
+    assert products[C.STOCK_CODE].tolist() == ["P1", "P3", "P2"]
+    assert products[B.REVENUE_COL].tolist() == [30.0, 15.0, 6.0]
+    assert B.top_share(shop, C.CUSTOMER_ID, 1 / 3, returns=cancelled) == pytest.approx(35 / 55)
+    # no returns, or an empty frame of them, gives the gross curve
+    empty = cancelled.iloc[:0]
+    pd.testing.assert_frame_equal(B.concentration_curve(shop, returns=empty), B.concentration_curve(shop))
+
+
+def test_concentration_curve_returns_bad_input(shop, cancelled):
+    with pytest.raises(ValueError, match="returns: expected cancellation lines with Revenue <= 0, got 1 above 0"):
+        B.concentration_curve(shop, returns=cancelled.assign(**{C.REVENUE: [-40.0, 9.0]}))
+    with pytest.raises(ValueError, match="returns: expected columns"):
+        B.concentration_curve(shop, returns=cancelled.drop(columns=C.CUSTOMER_ID))
+    with pytest.raises(TypeError, match="returns"):
+        B.top_share(shop, returns=[-40.0])
+    before = cancelled.copy(deep=True)
+    B.top_share(shop, returns=cancelled)
+    pd.testing.assert_frame_equal(cancelled, before)
+
+
 def test_cohort_retention_by_hand(shop):
     # A and B start in January, A comes back in March; C starts in March; nobody starts in February.
     table = B.cohort_retention(shop)

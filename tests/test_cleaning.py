@@ -148,7 +148,9 @@ def test_time_features_by_hand():
     out = cleaning.add_time_features(_tiny())
     assert out["hour"].tolist() == [10, 10, 10, 11, 9, 12, 8]
     assert out["weekday_name"].iloc[0] == "Saturday" and out["weekday"].iloc[0] == 5
-    assert out["month"].iloc[-1] == pd.Timestamp("2011-02-01")
+    assert out["month"].iloc[-1] == 2 and out["month"].dtype == "int8"
+    assert out["month"].between(1, 12).all()
+    assert out["month_start"].iloc[-1] == pd.Timestamp("2011-02-01")
     # customer 8 first bought on 2011-01-03; their 2011-02-01 purchase is 28 days later
     assert out["days_since_first_purchase"].iloc[-1] == 28
     assert out["days_since_first_purchase"].iloc[3] == 1

@@ -188,8 +188,9 @@ def test_behaviour_features_by_hand(clean, returns):
     assert b.loc[1, F.RETURN_RATE] == pytest.approx(1 / 3)
     assert b.loc[1, F.TENURE] == 14
     assert b.loc[1, F.ACTIVE_MONTHS] == 1
-    assert b.loc[1, F.PREFERRED_HOUR] == 10  # 10 h and 14 h once each: the earliest
-    assert b.loc[1, F.PREFERRED_WEEKDAY] == 0  # Saturday and Monday once each: Monday
+    # 10 h on Saturday 01-01 and 14 h on Monday 01-10, once each: the tie goes to the later order
+    assert b.loc[1, F.PREFERRED_HOUR] == 14
+    assert b.loc[1, F.PREFERRED_WEEKDAY] == 0
     assert b.loc[2].to_dict() == {
         F.AVG_BASKET_VALUE: 10.0,
         F.AVG_BASKET_SIZE: 10.0,
@@ -208,6 +209,20 @@ def test_preferred_hour_is_the_most_frequent(clean, returns):
     b = F.behaviour_features(pd.concat([clean, extra], ignore_index=True), returns)
     assert b.loc[1, F.PREFERRED_HOUR] == 14
     assert b.loc[1, F.ACTIVE_MONTHS] == 2
+
+
+def test_preferred_ties_go_to_the_latest_order_not_the_smallest_value(clean, returns):
+    # customer 1 bought on Monday 01-10 (14 h) and Saturday 01-01 (10 h); a third order on
+    # Thursday 01-13 at 9 h makes a three-way tie: the latest order (Thursday, 9 h) wins
+    extra = clean.iloc[[2]].assign(**{C.INVOICE: "D", C.INVOICE_DATE: pd.Timestamp("2011-01-13 09:00")})
+    b = F.behaviour_features(pd.concat([clean, extra], ignore_index=True), returns, snapshot=SNAPSHOT)
+    assert b.loc[1, F.PREFERRED_WEEKDAY] == 3 and b.loc[1, F.PREFERRED_HOUR] == 9
+    # the latest order of a tied value counts: two Monday orders beat one later Thursday order
+    monday = clean.iloc[[2]].assign(**{C.INVOICE: "E", C.INVOICE_DATE: pd.Timestamp("2011-01-03 16:00")})
+    b = F.behaviour_features(pd.concat([clean, extra, monday], ignore_index=True), returns, snapshot=SNAPSHOT)
+    assert b.loc[1, F.PREFERRED_WEEKDAY] == 0
+    # an hour tie among 9, 10, 14 and 16 goes to 9, the hour of the latest order (01-13)
+    assert b.loc[1, F.PREFERRED_HOUR] == 9
 
 
 def test_customer_profiles_joins_everything(clean, returns):

@@ -189,6 +189,8 @@ def test_waterfall_of_a_real_cleaning_result():
     ax = plots.waterfall(steps, title="T")
     assert [b.get_height() for b in ax.patches] == [5, 1, 1, 1, 0, 1, 1]
     assert [t.get_text() for t in ax.texts][-1] == "1"
+    # the quantity step removes nothing: labelled "0", never "-0"
+    assert [t.get_text() for t in ax.texts] == ["5", "-1", "-1", "-1", "0", "-1", "1"]
 
 
 def test_waterfall_bad_input(steps):
