@@ -37,6 +37,8 @@ ANTECEDENT_COUNT = "antecedent_count"
 RULE_METRICS = (SUPPORT, CONFIDENCE, LIFT, LEVERAGE, CONVICTION)
 RULE_COLUMNS = (ANTECEDENTS, CONSEQUENTS, *RULE_METRICS, COUNT, ANTECEDENT_COUNT)
 RECOMMEND_COLUMNS = ("item", CONFIDENCE, LIFT, "because", "source")
+#: What can rank the items that firing rules propose (``recommend_from_rules(rank_by=...)``).
+RANK_BY = (CONFIDENCE, LIFT)
 ALGORITHMS = {"apriori": apriori, "fpgrowth": fpgrowth}
 
 
@@ -376,12 +378,17 @@ def recommend_from_rules(
     basket: Iterable[str],
     k: int = 5,
     fallback: pd.Series | Sequence[str] | None = None,
+    *,
+    rank_by: str = "confidence",
 ) -> pd.DataFrame:
     """Give up to ``k`` "bought X, also buy Y" recommendations for one basket.
 
     A rule fires when every item of its antecedent is in the basket. Each
     item not yet in the basket that a firing rule proposes is scored by the
-    highest confidence among those rules (ties: higher lift, then name).
+    highest confidence among those rules (ties: higher lift, then name), or,
+    with ``rank_by="lift"``, by the highest lift (ties: higher confidence).
+    Confidence favours popular consequents (whole milk is in a quarter of
+    all baskets); lift divides that popularity out.
     When fewer than ``k`` items come from rules (no rule fires for an
     unusual basket), the rest are filled from ``fallback``, a list of items
     from most to least popular (e.g. :func:`item_popularity`), skipping
@@ -398,6 +405,8 @@ def recommend_from_rules(
     fallback : Series or list of str, optional
         Popular items to fill with; a Series is read by its index (its order
         is kept). Without it, a basket no rule fires for gets nothing.
+    rank_by : {"confidence", "lift"}
+        What ranks the items proposed by rules.
 
     Returns
     -------
@@ -411,6 +420,8 @@ def recommend_from_rules(
         raise TypeError(f"basket: expected a list of item labels, got {type(basket).__name__}")
     basket = set(basket)
     k = require_positive_int(k, "k")
+    if rank_by not in RANK_BY:
+        raise ValueError(f"rank_by: expected one of {RANK_BY}, got {rank_by!r}")
     if fallback is not None:
         if isinstance(fallback, pd.Series):
             fallback = fallback.index.tolist()
@@ -430,7 +441,8 @@ def recommend_from_rules(
         proposes = cons & fires[:, None] & ~in_basket[None, :]
         conf = rules[CONFIDENCE].to_numpy(dtype=float)
         lift = rules[LIFT].to_numpy(dtype=float)
-        order = np.lexsort((-lift, -conf))  # best first: confidence, then lift, then rule text
+        first, second = (conf, lift) if rank_by == CONFIDENCE else (lift, conf)
+        order = np.lexsort((-second, -first))  # best first: rank_by, then the other, then rule order
         rank = np.empty(len(order), dtype=int)
         rank[order] = np.arange(len(order))
         best_rule = np.where(proposes, rank[:, None], len(order)).argmin(axis=0)
@@ -446,7 +458,8 @@ def recommend_from_rules(
                     "source": "rule",
                 }
             )
-            out = out.sort_values([CONFIDENCE, LIFT, "item"], ascending=[False, False, True], kind="stable")
+            keys = [CONFIDENCE, LIFT] if rank_by == CONFIDENCE else [LIFT, CONFIDENCE]
+            out = out.sort_values([*keys, "item"], ascending=[False, False, True], kind="stable")
             out = out.head(k)
     if fallback is not None and len(out) < k:
         taken = basket | set(out["item"])

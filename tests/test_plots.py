@@ -211,3 +211,70 @@ def test_waterfall_does_not_modify_input(steps):
     before = steps.copy()
     plots.waterfall(steps, title="T")
     pd.testing.assert_frame_equal(steps, before)
+
+
+# --------------------------------------------------------------------------- difference_plot
+
+
+def _differences():
+    from pmkt_lessons.evaluation import PairedDifference
+
+    return {
+        "better": PairedDifference(0.05, 0.03, 0.07, 0.95, 100),
+        "noise": PairedDifference(0.002, -0.001, 0.004, 0.95, 100),
+        "worse": PairedDifference(-0.04, -0.06, -0.02, 0.95, 100),
+    }
+
+
+def test_difference_plot_draws_each_interval_in_order_and_colours_the_verdict():
+    diffs = _differences()
+    ax = plots.difference_plot(diffs, title="t", xlabel="x")
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    positions = list(ax.get_yticks())
+    assert dict(zip(labels, positions, strict=True)) == {"better": 2, "noise": 1, "worse": 0}  # first on top
+    bars = [c for c in ax.containers]
+    assert len(bars) == 3
+    for bar, diff in zip(bars, diffs.values(), strict=True):
+        ((x, _),) = bar.lines[0].get_xydata()
+        assert x == pytest.approx(diff.difference)
+        segment = bar.lines[2][0].get_segments()[0]
+        assert segment[0][0] == pytest.approx(diff.low) and segment[1][0] == pytest.approx(diff.high)
+    colours = [matplotlib.colors.to_hex(bar.lines[0].get_color()) for bar in bars]
+    assert colours == ["#4c72b0", "#7f7f7f", "#c44e52"]
+    assert ax.get_title() == "t" and ax.get_xlabel() == "x" and ax.get_ylabel() == "comparison"
+    assert any(line.get_xdata()[0] == 0 for line in ax.get_lines())
+
+
+def test_difference_plot_accepts_the_package_bootstrap():
+    from pmkt_lessons.evaluation import paired_bootstrap
+
+    rng = np.random.default_rng(0)
+    a = rng.random(200)
+    diff = paired_bootstrap(a + 0.1, a)
+    ax = plots.difference_plot({"A - B": diff}, title="t", xlabel="x", ylabel="y")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["A - B"]
+
+
+def test_difference_plot_bad_input():
+    diffs = _differences()
+    with pytest.raises(TypeError, match="differences: expected a non-empty mapping"):
+        plots.difference_plot({}, title="t", xlabel="x")
+    with pytest.raises(TypeError, match="differences: expected a non-empty mapping"):
+        plots.difference_plot([1, 2], title="t", xlabel="x")
+    with pytest.raises(TypeError, match="PairedDifference values.*'bad'"):
+        plots.difference_plot({"bad": 0.3}, title="t", xlabel="x")
+    from pmkt_lessons.evaluation import PairedDifference
+
+    with pytest.raises(ValueError, match="low <= difference <= high"):
+        plots.difference_plot({"x": PairedDifference(0.5, 0.6, 0.7, 0.95, 10)}, title="t", xlabel="x")
+    with pytest.raises(ValueError, match="title"):
+        plots.difference_plot(diffs, title=" ", xlabel="x")
+    with pytest.raises(TypeError, match="ax"):
+        plots.difference_plot(diffs, title="t", xlabel="x", ax="axes")
+
+
+def test_difference_plot_does_not_modify_input():
+    diffs = _differences()
+    before = dict(diffs)
+    plots.difference_plot(diffs, title="t", xlabel="x")
+    assert diffs == before

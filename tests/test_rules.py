@@ -286,6 +286,43 @@ def test_recommend_falls_back_to_popular_items(groceries, rules_01):
     assert mixed["source"].tolist() == ["rule", "popular", "popular"]
 
 
+def _hand_rules():
+    return pd.DataFrame({
+        "antecedents": [frozenset({"a"}), frozenset({"a"}), frozenset({"a"}), frozenset({"b"})],
+        "consequents": [frozenset({"x"}), frozenset({"y"}), frozenset({"z"}), frozenset({"z"})],
+        "confidence": [0.9, 0.4, 0.8, 0.3],
+        "lift": [1.1, 3.0, 1.5, 2.5],
+    })
+
+
+def test_recommend_rank_by_lift_puts_the_rare_consequent_first():
+    rules = _hand_rules()
+    by_conf = R.recommend_from_rules(rules, ["a", "b"], k=3)
+    by_lift = R.recommend_from_rules(rules, ["a", "b"], k=3, rank_by="lift")
+    assert by_conf["item"].tolist() == ["x", "z", "y"]
+    assert by_lift["item"].tolist() == ["y", "z", "x"]
+    # z is proposed by two rules: confidence picks {a} (0.8), lift picks {b} (2.5)
+    z_conf = by_conf.set_index("item").loc["z"]
+    z_lift = by_lift.set_index("item").loc["z"]
+    assert (z_conf["because"], z_conf["confidence"], z_conf["lift"]) == ("{a}", 0.8, 1.5)
+    assert (z_lift["because"], z_lift["confidence"], z_lift["lift"]) == ("{b}", 0.3, 2.5)
+
+
+def test_recommend_rank_by_lift_on_groceries_demotes_whole_milk(groceries):
+    rules = R.mine_rules(groceries, 0.005, 0.3)
+    basket = ["pip fruit", "whipped/sour cream"]
+    by_conf = R.recommend_from_rules(rules, basket, k=2)
+    by_lift = R.recommend_from_rules(rules, basket, k=2, rank_by="lift")
+    assert by_conf["item"].iloc[0] == "whole milk"
+    assert by_lift["item"].iloc[0] != "whole milk"
+    assert by_lift["lift"].is_monotonic_decreasing
+
+
+def test_recommend_bad_rank_by():
+    with pytest.raises(ValueError, match=r"rank_by: expected one of \('confidence', 'lift'\), got 'support'"):
+        R.recommend_from_rules(_hand_rules(), ["a"], rank_by="support")
+
+
 def test_recommend_does_not_change_rules(toy):
     rules = R.mine_rules(toy, 0.2, 0.5)
     before = rules.copy()

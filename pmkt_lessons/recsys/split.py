@@ -24,7 +24,7 @@ from .interactions import Interactions, build_interactions
 COURSE_CUTOFF = pd.Timestamp("2011-09-01")
 """Train on 2010-12-01 .. 2011-08-31 (9 months), test on 2011-09-01 .. 2011-12-09."""
 VALIDATION_CUTOFF = pd.Timestamp("2011-08-01")
-"""Within training: fit on data before August 2011, tune on August 2011 (lesson 08)."""
+"""Within training: fit on data before August 2011, tune on August 2011 (lessons 07-10)."""
 
 KNOWN_USER = "known_user"
 NEW_ITEM = "new_item"
@@ -276,7 +276,8 @@ def course_validation_split(clean: pd.DataFrame, *, exclude_seen: bool = True, w
 
     Fit on rows before ``VALIDATION_CUTOFF`` (2011-08-01), evaluate on August
     2011; the test period (from ``COURSE_CUTOFF``) is not touched, so it can
-    choose hyper-parameters honestly. Introduced in lesson 08.
+    choose hyper-parameters honestly. Introduced in lesson 07 (the
+    neighbourhood size of item-kNN); lessons 08-10 and 20 reuse it.
     """
     require_frame(clean, [C.INVOICE_DATE], "clean")
     train, _ = time_split(clean, COURSE_CUTOFF)
