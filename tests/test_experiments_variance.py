@@ -184,3 +184,16 @@ def test_always_valid_bad_input():
         always_valid_bounds([1e-3], tau=0.0)
     with pytest.raises(TypeError, match="tau"):
         always_valid_bounds([1e-3], tau="0.1")
+
+
+def test_ratio_se_equals_statsmodels_robust_regression_through_the_origin():
+    # With a 0/1 denominator (visited) and a numerator that is 0 off it (spend), the ratio
+    # sum(spend) / sum(visit) is the no-intercept OLS slope of spend on visit, and the
+    # delta-method standard error is its HC1 (robust) standard error, exactly.
+    rng = np.random.default_rng(6)
+    visit = rng.binomial(1, 0.15, 8_000).astype(float)
+    spend = visit * rng.gamma(1.5, 50.0, 8_000) * rng.binomial(1, 0.3, 8_000)
+    ratio, se = ratio_and_se(spend, visit)
+    ols = sm.OLS(spend, visit[:, None]).fit(cov_type="HC1")
+    assert ratio == pytest.approx(ols.params[0], rel=1e-12)
+    assert se == pytest.approx(ols.bse[0], rel=1e-10)
