@@ -197,3 +197,13 @@ def test_ratio_se_equals_statsmodels_robust_regression_through_the_origin():
     ols = sm.OLS(spend, visit[:, None]).fit(cov_type="HC1")
     assert ratio == pytest.approx(ols.params[0], rel=1e-12)
     assert se == pytest.approx(ols.bse[0], rel=1e-10)
+
+
+def test_array_inputs_are_not_modified():
+    y, t, x = _experiment(n=500)
+    copies = (y.copy(), t.copy(), x.copy())
+    cuped_difference(y, t, x)
+    cuped_adjust(y, x)
+    ratio_and_se(np.abs(y), np.abs(x[:, 0]))
+    for before, after in zip(copies, (y, t, x), strict=True):
+        np.testing.assert_array_equal(before, after)
