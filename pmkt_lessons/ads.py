@@ -408,6 +408,25 @@ def _outcomes(values: object, arg: str, n: int) -> np.ndarray:
     return arr.astype(float)
 
 
+def ecpm(price, unit: str, *, ctr=None, cvr=None):
+    """Give the effective CPM of a bid: what it earns the seller per thousand impressions.
+
+    ``eCPM = 1000 * cost_per_impression(price, unit)``: the CPM bid itself,
+    ``1000 * CPC * pCTR`` or ``1000 * CPA * pCTR * pCVR``. An ad network
+    that sells one slot to ads bidding in different units ranks them by eCPM
+    (expected revenue per thousand impressions), so a CPC ad with a high
+    predicted click rate can beat a higher CPM bid. Works on arrays.
+    Introduced in lesson 14.
+
+    References
+    ----------
+    Edelman, B., Ostrovsky, M. and Schwarz, M. (2007). Internet advertising
+    and the generalized second-price auction. *American Economic Review*
+    97(1), 242-259 (ranking by bid x click rate).
+    """
+    return 1000.0 * cost_per_impression(price, unit, ctr=ctr, cvr=cvr)
+
+
 __all__ = [
     "MECHANISMS",
     "PACING_STRATEGIES",
@@ -417,6 +436,7 @@ __all__ = [
     "campaign_report",
     "convert_price",
     "cost_per_impression",
+    "ecpm",
     "pace_budget",
     "shading_curve",
     "value_per_impression",

@@ -263,3 +263,24 @@ def test_campaign_report_bad_input():
         ads.campaign_report(res, ones, ones, value_per_conversion=-1.0)
     with pytest.raises(ValueError, match="expected_value"):
         ads.campaign_report(res, ones, ones, value_per_conversion=1.0, expected_value=[1.0])
+
+
+def test_ecpm_ranks_bids_in_different_units():
+    assert ads.ecpm(4.0, "CPM") == pytest.approx(4.0)
+    assert ads.ecpm(0.5, "CPC", ctr=0.012) == pytest.approx(6.0)
+    assert ads.ecpm(6.0, "CPA", ctr=0.02, cvr=0.05) == pytest.approx(6.0)
+    bids = np.array([0.2, 0.5, 1.0])
+    ctrs = np.array([0.05, 0.01, 0.004])
+    np.testing.assert_allclose(ads.ecpm(bids, "CPC", ctr=ctrs), [10.0, 5.0, 4.0])
+    # the same money per impression whatever the unit: round trip through convert_price
+    cpc = ads.convert_price(7.0, "CPM", "CPC", ctr=0.01)
+    assert ads.ecpm(cpc, "CPC", ctr=0.01) == pytest.approx(7.0)
+
+
+def test_ecpm_bad_input():
+    with pytest.raises(ValueError, match="ctr: expected a click-through rate"):
+        ads.ecpm(0.5, "CPC")
+    with pytest.raises(ValueError, match="unit: expected one of"):
+        ads.ecpm(0.5, "CPV", ctr=0.1)
+    with pytest.raises(ValueError, match="cvr"):
+        ads.ecpm(5.0, "CPA", ctr=0.01)

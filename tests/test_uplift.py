@@ -315,3 +315,48 @@ def test_hillstrom_features():
     assert "visit" not in X.columns and "segment" not in X.columns
     with pytest.raises(ValueError, match="missing"):
         up.hillstrom_features(df.drop(columns="channel"))
+
+
+# --- normalised Qini and threads (issue 11) ---------------------------------------------
+
+
+@pytest.mark.crosscheck
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # sklift calls a deprecated scikit-learn helper
+def test_normalised_qini_matches_scikit_uplift(customers):
+    from sklift.metrics import qini_auc_score
+
+    _, test = customers
+    y, t = test["y"].to_numpy(), test["treatment"].to_numpy()
+    for score in (test["true_uplift"].to_numpy(), -test["true_uplift"].to_numpy(),
+                  np.random.default_rng(0).uniform(size=len(y))):
+        assert up.normalised_qini(y, t, score) == pytest.approx(qini_auc_score(y, score, t), rel=1e-9)
+
+
+def test_normalised_qini_by_hand_and_bounds():
+    y, t, score = _toy()
+    perfect = up.qini_coefficient(y, t, y * t - y * (1 - t))
+    assert up.normalised_qini(y, t, score) == pytest.approx(up.qini_coefficient(y, t, score) / perfect)
+    assert up.normalised_qini(y, t, y * t - y * (1 - t)) == pytest.approx(1.0)
+    assert up.normalised_qini(y, t, np.zeros(6)) == pytest.approx(0.0)
+    with pytest.raises(ValueError, match="score: expected 6 values"):
+        up.normalised_qini(y, t, score[:-1])
+    with pytest.raises(ValueError, match="y: expected some treated responders"):
+        up.normalised_qini(np.zeros(6, dtype=int), t, score)
+
+
+@pytest.mark.parametrize("learner", LEARNERS)
+def test_learners_limit_threads_only_while_they_run(customers, learner, monkeypatch):
+    train, _ = customers
+    seen = []
+    real = up.limit_threads
+
+    def recording(n_threads):
+        seen.append(n_threads)
+        return real(n_threads)
+
+    monkeypatch.setattr(up, "limit_threads", recording)
+    model = learner(n_threads=1).fit(train[list(FEATURES)], train["treatment"], train["y"])
+    model.predict_uplift(train[list(FEATURES)].head(5))
+    assert seen and set(seen) == {1}
+    with pytest.raises(TypeError, match="n_threads: expected a positive integer"):
+        learner(n_threads="2").fit(train[list(FEATURES)], train["treatment"], train["y"])
