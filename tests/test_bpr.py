@@ -123,9 +123,9 @@ def test_fit_is_deterministic_and_the_seed_matters():
     other = BPR(n_factors=3, epochs=2, random_state=8).fit(inter)
     np.testing.assert_array_equal(one.score(), two.score())
     assert not np.allclose(one.score(), other.score())
-    state = np.random.get_state()[1].copy()
+    state = np.random.get_state()[1].copy()  # noqa: NPY002 (checking the legacy global stream)
     BPR(n_factors=3, epochs=1, random_state=None).fit(inter)
-    np.testing.assert_array_equal(state, np.random.get_state()[1])  # the global numpy stream is untouched
+    np.testing.assert_array_equal(state, np.random.get_state()[1])  # noqa: NPY002 (global stream untouched)
 
 
 def test_scores_are_the_factor_model_and_seen_items_are_excluded():

@@ -17,9 +17,11 @@ pair is still ordered wrongly::
 
 Every epoch visits each (customer, bought product) pair once in a random
 order and draws one negative ``j`` per pair uniformly from the products the
-customer has not bought; mini-batches of triples take one stochastic-gradient
-step with the *summed* gradients (the per-triple step of Rendle's LearnBPR,
-applied to a batch at once; rows a batch uses twice get the sum).
+customer has not bought; each mini-batch of triples sums the gradients of the
+rows it touches and takes one Adagrad step on them (Duchi et al. 2011; each
+parameter's step is divided by the root of its past squared gradients, so a
+best-seller that appears in many triples does not take huge steps, which a
+plain summed-gradient step does).
 :func:`bpr_loss` and :func:`bpr_gradients` expose the loss and its gradient so
 that a test can check the gradient against finite differences. Introduced in
 lesson 09.
@@ -28,6 +30,8 @@ References
 ----------
 Rendle, S., Freudenthaler, C., Gantner, Z. & Schmidt-Thieme, L. (2009). BPR:
 Bayesian personalized ranking from implicit feedback. *UAI 2009*, 452-461.
+Duchi, J., Hazan, E. & Singer, Y. (2011). Adaptive subgradient methods for
+online learning and stochastic optimization. *JMLR* 12, 2121-2159.
 """
 
 from __future__ import annotations
@@ -111,12 +115,18 @@ def _triple_gradients(p, q, b, u, i, j, reg):
                   -g + reg * b[i], g + reg * b[j])
 
 
-def _scatter_add(target: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
-    """``target[rows] += values``, summing repeated rows (like ``np.add.at``, but fast for 2-d rows)."""
+def _sum_rows(rows: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Give the distinct ``rows`` and the sum of ``values`` over each (``np.add.at``, but fast for 2-d rows)."""
     uniq, inverse = np.unique(rows, return_inverse=True)
     ones = np.ones(len(rows))
-    summed = sp.csr_matrix((ones, (inverse, np.arange(len(rows)))), shape=(len(uniq), len(rows))) @ values
-    target[uniq] += summed
+    return uniq, sp.csr_matrix((ones, (inverse, np.arange(len(rows)))), shape=(len(uniq), len(rows))) @ values
+
+
+def _adagrad(param: np.ndarray, memory: np.ndarray, rows: np.ndarray, grad: np.ndarray, lr: float) -> None:
+    """One Adagrad step on the ``rows`` a batch touched: ``theta -= lr g / sqrt(sum of past g^2)``."""
+    uniq, g = _sum_rows(rows, grad)
+    memory[uniq] += g * g
+    param[uniq] -= lr * g / np.sqrt(memory[uniq] + 1e-8)
 
 
 def _gradients(p, q, b, u, i, j, reg):
@@ -169,14 +179,15 @@ class BPR(BaseRecommender):
               + \\lVert q_j\\rVert^2 + b_i^2 + b_j^2\\big)
 
     (module docstring for the gradient). Each epoch visits every bought pair
-    once, in a random order, with a fresh negative.
+    once, in a random order, with a fresh negative; each mini-batch takes one
+    Adagrad step on the rows it touches.
 
     Parameters
     ----------
     n_factors : int
         Length of the factor vectors.
     learning_rate : float > 0
-        Step size of each mini-batch step (gradients are summed over the batch).
+        Adagrad step size (gradients are summed over the batch, per row).
     reg : float >= 0
         L2 penalty ``lambda``, applied to the parameters a triple touches.
     epochs : int
@@ -204,6 +215,8 @@ class BPR(BaseRecommender):
     ----------
     Rendle, S., Freudenthaler, C., Gantner, Z. & Schmidt-Thieme, L. (2009).
     BPR: Bayesian personalized ranking from implicit feedback. *UAI 2009*, 452-461.
+    Duchi, J., Hazan, E. & Singer, Y. (2011). Adaptive subgradient methods for
+    online learning and stochastic optimization. *JMLR* 12, 2121-2159.
 
     Introduced in lesson 09.
     """
@@ -211,10 +224,10 @@ class BPR(BaseRecommender):
     def __init__(
         self,
         n_factors: int = 64,
-        learning_rate: float = 0.05,
-        reg: float = 0.01,
+        learning_rate: float = 0.1,
+        reg: float = 0.03,
         epochs: int = 10,
-        batch_size: int = 256,
+        batch_size: int = 1024,
         init_std: float = 0.1,
         random_state=0,
         n_threads: int | None = 1,
@@ -254,6 +267,7 @@ class BPR(BaseRecommender):
         p = rng.normal(0.0, self.init_std, (n_users, self.n_factors))
         q = rng.normal(0.0, self.init_std, (n_items, self.n_factors))
         b = np.zeros(n_items)
+        mem_p, mem_q, mem_b = np.zeros_like(p), np.zeros_like(q), np.zeros_like(b)  # Adagrad's sums of g^2
         pair_users = np.repeat(np.arange(n_users, dtype=np.int64), np.diff(csr.indptr))
         pair_items = csr.indices.astype(np.int64)
         lr, reg, size = float(self.learning_rate), float(self.reg), int(self.batch_size)
@@ -268,9 +282,10 @@ class BPR(BaseRecommender):
                 loss, (g_pu, g_qi, g_qj, g_bi, g_bj) = _triple_gradients(p, q, b, u, i, j, reg)
                 total += loss
                 # all gradients come from the old values; add.at sums rows used twice
-                _scatter_add(p, u, -lr * g_pu)
-                _scatter_add(q, np.concatenate([i, j]), -lr * np.concatenate([g_qi, g_qj]))
-                _scatter_add(b, np.concatenate([i, j]), -lr * np.concatenate([g_bi, g_bj]))
+                _adagrad(p, mem_p, u, g_pu, lr)
+                items = np.concatenate([i, j])
+                _adagrad(q, mem_q, items, np.concatenate([g_qi, g_qj]), lr)
+                _adagrad(b, mem_b, items, np.concatenate([g_bi, g_bj]), lr)
             history.append({"epoch": epoch, "loss": total / len(order)})
         self.user_factors_, self.item_factors_, self.item_bias_ = p, q, b
         self.history_ = pd.DataFrame(history, columns=["epoch", "loss"]).set_index("epoch")
