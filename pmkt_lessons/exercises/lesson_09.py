@@ -249,8 +249,8 @@ QUIZ = [
         correct="b",
         explanation=(
             "alpha weighs evidence measured in the units of r_ui, and lambda competes with a sum over every "
-            "cell of this matrix. The lesson's validation sweep found alpha = 40 worst at every lambda; "
-            "alpha = 1 with lambda = 30 best, and only the validation period, never the test, chose it."
+            "cell of this matrix. The lesson's validation sweep found alpha = 40 far below the best at every "
+            "lambda, and alpha = 1 with lambda = 30 best; only the validation period, never the test, chose it."
         ),
         traps={"d": "The sweep in section 5.1 shows NDCG@10 falling from about 0.12 to 0.07 as alpha grows."},
     ),
