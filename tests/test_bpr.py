@@ -177,3 +177,14 @@ def test_bad_inputs():
         bpr_gradients(p, q, b[:3], [0], [1], [2])
     with pytest.raises(ValueError, match="neg"):
         bpr_loss(p, q, b, [0, 1], [1, 2], [3])
+    matrix = sp.csr_matrix(np.eye(3))
+    with pytest.raises(TypeError, match="matrix"):
+        sample_negatives(np.eye(3), [0], 0)
+    with pytest.raises(ValueError, match="users"):
+        sample_negatives(matrix, [3], 0)
+    with pytest.raises(TypeError, match="users"):
+        sample_negatives(matrix, [0.0], 0)
+    with pytest.raises(TypeError, match="random_state"):
+        sample_negatives(matrix, [0], "seed")
+    with pytest.raises(ValueError, match="miss at least one item"):
+        sample_negatives(sp.csr_matrix(np.ones((2, 2))), [1], 0)

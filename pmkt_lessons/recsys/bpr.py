@@ -43,6 +43,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..device import limit_threads
+from ..randomness import check_random_state
 from ..training import seed_from
 from ..validation import require_in_range, require_positive_int
 from .base import BaseRecommender
@@ -140,17 +141,34 @@ def _gradients(p, q, b, u, i, j, reg):
     return d_p, d_q, d_b
 
 
-def sample_negatives(matrix, users, rng) -> np.ndarray:
+def sample_negatives(matrix, users, random_state=None) -> np.ndarray:
     """Give one item per entry of ``users``, drawn uniformly from the items that user has NOT interacted with.
 
     Draws uniformly from all items and redraws those the user has (rejection
     sampling, vectorised; cheap when the matrix is sparse). A user who has
     every item cannot have a negative: ``ValueError``. Introduced in lesson 09.
+
+    Parameters
+    ----------
+    matrix : scipy.sparse matrix (n_users, n_items)
+        The interactions; a stored non-zero entry means "has interacted".
+    users : 1-d array of int
+        Row indices of the users to draw for (repeats allowed).
+    random_state : None, int or numpy Generator
     """
-    csr = sp.csr_matrix(matrix)
+    if not sp.issparse(matrix):
+        raise TypeError(f"matrix: expected a scipy.sparse matrix (users x items), got {type(matrix).__name__}")
+    rng = check_random_state(random_state)
+    csr = sp.csr_matrix(matrix, copy=True)
+    csr.eliminate_zeros()
     csr.sort_indices()
     n_items = csr.shape[1]
-    users = np.asarray(users, dtype=np.int64)
+    users = np.asarray(users)
+    if users.ndim != 1 or not np.issubdtype(users.dtype, np.integer):
+        raise TypeError(f"users: expected a 1-d array of integer row indices, got {users.dtype} of shape {users.shape}")
+    if users.size and (users.min() < 0 or users.max() >= csr.shape[0]):
+        raise ValueError(f"users: expected row indices in [0, {csr.shape[0]}), got {users.min()} to {users.max()}")
+    users = users.astype(np.int64)
     counts = np.diff(csr.indptr)
     if (counts[users] >= n_items).any():
         raise ValueError("matrix: expected every sampled user to miss at least one item, got a user who has them all")
