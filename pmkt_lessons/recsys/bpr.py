@@ -119,7 +119,7 @@ def _triple_gradients(p, q, b, u, i, j, reg):
 def _sum_rows(rows: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Give the distinct ``rows`` and the sum of ``values`` over each (``np.add.at``, but fast for 2-d rows)."""
     uniq, inverse = np.unique(rows, return_inverse=True)
-    ones = np.ones(len(rows))
+    ones = np.ones(len(rows), dtype=values.dtype)
     return uniq, sp.csr_matrix((ones, (inverse, np.arange(len(rows)))), shape=(len(uniq), len(rows))) @ values
 
 
@@ -222,9 +222,9 @@ class BPR(BaseRecommender):
 
     Attributes
     ----------
-    user_factors_ : ndarray (n_users, n_factors)
-    item_factors_ : ndarray (n_items, n_factors)
-    item_bias_ : ndarray (n_items,)
+    user_factors_ : ndarray of float32 (n_users, n_factors)
+    item_factors_ : ndarray of float32 (n_items, n_factors)
+    item_bias_ : ndarray of float32 (n_items,)
     history_ : DataFrame
         Mean training loss per triple (with the penalty) of every epoch.
     fit_seconds_ : float
@@ -282,9 +282,10 @@ class BPR(BaseRecommender):
         if (np.diff(csr.indptr) >= n_items).any():
             raise ValueError("interactions: expected every user to miss at least one item (a negative to sample)")
         rng = np.random.default_rng(seed_from(self.random_state))
-        p = rng.normal(0.0, self.init_std, (n_users, self.n_factors))
-        q = rng.normal(0.0, self.init_std, (n_items, self.n_factors))
-        b = np.zeros(n_items)
+        # float32 halves the memory traffic of the gathers, which dominate an epoch
+        p = rng.normal(0.0, self.init_std, (n_users, self.n_factors)).astype(np.float32)
+        q = rng.normal(0.0, self.init_std, (n_items, self.n_factors)).astype(np.float32)
+        b = np.zeros(n_items, dtype=np.float32)
         mem_p, mem_q, mem_b = np.zeros_like(p), np.zeros_like(q), np.zeros_like(b)  # Adagrad's sums of g^2
         pair_users = np.repeat(np.arange(n_users, dtype=np.int64), np.diff(csr.indptr))
         pair_items = csr.indices.astype(np.int64)
