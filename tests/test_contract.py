@@ -47,6 +47,7 @@ from pmkt_lessons.recsys import (
 )
 from pmkt_lessons.recsys import sequential as sq
 from pmkt_lessons.recsys.als import ImplicitALS
+from pmkt_lessons.recsys.bpr import BPR
 from pmkt_lessons.recsys.mf import BiasBaseline, ExplicitMF, GlobalMean
 from pmkt_lessons.recsys.ncf import NeuMF
 from pmkt_lessons.simulate.shop import make_shop
@@ -138,6 +139,7 @@ CASES = [
          lambda m: m.fit(INTER, DESCRIPTIONS), _scores, (INTER, DESCRIPTIONS)),
     Case(lambda: ImplicitALS(n_factors=3, iterations=2, device="cpu", random_state=1),
          lambda m: m.fit(INTER), _scores, (INTER,)),
+    Case(lambda: BPR(n_factors=3, epochs=2, batch_size=16, random_state=6), lambda m: m.fit(INTER), _scores, (INTER,)),
     Case(lambda: NeuMF(gmf_factors=4, mlp_factors=4, layers=(4,), epochs=2, batch_size=64, device="cpu",
                        random_state=2),
          lambda m: m.fit(INTER), _scores, (INTER,)),

@@ -95,3 +95,21 @@ def test_bad_input():
         model.similar_items("a", k=0)
     with pytest.raises(ValueError, match="users.*unknown"):
         model.recommend(["u9"])
+
+
+def test_min_letters_three_is_lesson_03s_tokenizer():
+    from pmkt_lessons.features import word_pattern
+
+    text = pd.Series({"a": "PK OF 12 RED MUGS", "b": "PK OF 6 RED CUPS", "c": "TEA CUPS", "d": "GNOME",
+                      "new": "RED TEA"})
+    two = ContentRecommender(min_df=1).fit(INTER, text)
+    three = ContentRecommender(min_df=1, min_letters=3).fit(INTER, text)
+    assert "pk" in two.vocabulary_ and "pk" not in three.vocabulary_
+    vec = TfidfVectorizer(min_df=1, stop_words="english", token_pattern=word_pattern(3))
+    np.testing.assert_allclose(three.item_vectors_.toarray(), vec.fit_transform(text.reindex(INTER.items)).toarray())
+
+
+@pytest.mark.parametrize(("value", "error"), [(0, ValueError), (2.5, TypeError)])
+def test_bad_min_letters(value, error):
+    with pytest.raises(error, match="min_letters"):
+        ContentRecommender(min_df=1, min_letters=value).fit(INTER, DESCRIPTIONS)

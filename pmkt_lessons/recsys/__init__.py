@@ -7,7 +7,7 @@ time split and evaluation truth (:mod:`.split`), top-k selection
 shape: ``Model(hyper-parameters).fit(interactions)``, then ``score(users)`` (dense
 users x items) and ``recommend(users, k)`` (a DataFrame ``user_id, item_id,
 prediction, rank``). Matrix factorisation and neural models (lessons 09-10) live
-in the submodules ``mf``, ``als`` and ``ncf``; import them from there.
+in the submodules ``mf``, ``als``, ``bpr`` and ``ncf``; import them from there.
 Introduced in lesson 06.
 """
 

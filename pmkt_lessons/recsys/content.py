@@ -21,7 +21,7 @@ from .base import BaseRecommender, require_interactions
 from .interactions import Interactions
 
 TOKEN_PATTERN = word_pattern(2)
-"""Words of two or more letters (the package's one product-text pattern, :func:`pmkt_lessons.features.word_pattern`)."""
+"""Words of two or more letters: the default pattern (``min_letters=2``) of :func:`pmkt_lessons.features.word_pattern`."""
 
 
 def _check_descriptions(descriptions: object) -> pd.Series:
@@ -50,6 +50,11 @@ class ContentRecommender(BaseRecommender):
         Word n-grams, as in ``TfidfVectorizer``.
     stop_words : str or None
         ``"english"`` drops words such as "of", "the".
+    min_letters : int
+        Shortest word kept (:func:`pmkt_lessons.features.word_pattern`). The
+        default 2 keeps two-letter words; ``min_letters=3`` is lesson 03's
+        tokenizer (``features.interest_profiles``), which lesson 08 uses so
+        that the course describes products with one vocabulary.
 
     Attributes
     ----------
@@ -63,10 +68,17 @@ class ContentRecommender(BaseRecommender):
 
     requires_descriptions = True
 
-    def __init__(self, min_df: int = 2, ngram_range: tuple = (1, 1), stop_words: str | None = "english"):
+    def __init__(
+        self,
+        min_df: int = 2,
+        ngram_range: tuple = (1, 1),
+        stop_words: str | None = "english",
+        min_letters: int = 2,
+    ):
         self.min_df = min_df
         self.ngram_range = ngram_range
         self.stop_words = stop_words
+        self.min_letters = min_letters
 
     def fit(self, interactions: Interactions, descriptions: pd.Series):
         """Learn TF-IDF item vectors of ``descriptions`` and user profiles from ``interactions``; give ``self``.
@@ -83,7 +95,7 @@ class ContentRecommender(BaseRecommender):
             min_df=self.min_df,
             ngram_range=self.ngram_range,
             stop_words=self.stop_words,
-            token_pattern=TOKEN_PATTERN,
+            token_pattern=word_pattern(require_positive_int(self.min_letters, "min_letters")),
             dtype=np.float64,
         )
         try:
