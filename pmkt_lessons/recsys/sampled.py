@@ -46,7 +46,6 @@ from .base import BaseRecommender, require_interactions
 
 PROTOCOLS = ("sampled", "full")
 _MAX_RESAMPLE_ROUNDS = 100
-_CHUNK_CELLS = 1 << 24  # pairs x items compared at a time in the full protocol (16 M booleans)
 
 
 @dataclass(frozen=True, eq=False)
@@ -244,16 +243,22 @@ def positive_ranks(scores, candidates: SampledCandidates, protocol: str = "sampl
     if protocol == "sampled":
         negative = arr[candidates.pair_user[:, None], candidates.negatives]
         return 1 + (negative >= positive[:, None]).sum(axis=1).astype(np.int64)
+    # full: sort each user's scores with the excluded items at -inf, then a vectorised binary search
+    # finds, for every pair at once, how many candidates score >= the held-out item
     masked = arr.copy()
     coo = candidates.excluded.tocoo()
     masked[coo.row, coo.col] = -np.inf
-    ranks = np.empty(candidates.n_pairs, dtype=np.int64)
-    step = max(1, _CHUNK_CELLS // max(1, arr.shape[1]))
-    for start in range(0, candidates.n_pairs, step):
-        part = slice(start, start + step)
-        above = masked[candidates.pair_user[part]] >= positive[part, None]
-        ranks[part] = 1 + above.sum(axis=1)
-    return ranks
+    masked.sort(axis=1)
+    n_items = arr.shape[1]
+    lo = np.zeros(candidates.n_pairs, dtype=np.int64)
+    hi = np.full(candidates.n_pairs, n_items, dtype=np.int64)
+    for _ in range(int(np.ceil(np.log2(n_items + 1))) + 1):
+        mid = (lo + hi) // 2
+        below = masked[candidates.pair_user, np.minimum(mid, n_items - 1)] < positive
+        active = lo < hi
+        lo = np.where(active & below, mid + 1, lo)
+        hi = np.where(active & ~below, mid, hi)
+    return 1 + n_items - lo
 
 
 def rank_metrics(ranks, candidates: SampledCandidates, k: int = 10) -> pd.DataFrame:
