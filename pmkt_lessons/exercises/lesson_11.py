@@ -120,7 +120,10 @@ ex2 = Exercise(
     hint_code="calibration_ratios(y_test, p_cross, n_bins=10) from section 4 gives the ratio per decile; the first row is the lowest.",
     solution_code=(
         "# the ratio, not the gap: at a 0.5 % click rate a gap of 0.003 is a factor of two\n"
-        "answer = calibration_ratios(y_test, p_cross, n_bins=10)['ratio'].iloc[0]"
+        "table = calibration_ratios(y_test, p_cross, n_bins=10)\n"
+        "answer = table['ratio'].iloc[0]\n"
+        "# read its interval too (table[['ratio_low', 'ratio_high']].iloc[0]): with a handful of clicks\n"
+        "# in the decile it is wide, and here it contains 1, so this miss may be noise"
     ),
     reference=_lowest_decile_ratio,
     wrong_answers=lambda: [
