@@ -46,6 +46,7 @@ from .base import BaseRecommender, require_interactions
 
 PROTOCOLS = ("sampled", "full")
 _MAX_RESAMPLE_ROUNDS = 100
+_BLOCK_CELLS = 1 << 20  # draws checked for clashes at a time
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,6 +153,7 @@ def sample_candidates(truth: pd.DataFrame, interactions, n_negatives: int = 100,
     held_out = sp.csr_matrix((np.ones(len(pair_user), dtype=bool), (pair_user, item_pos)), shape=(len(rows), n_items))
     history = interactions.matrix[rows].astype(bool)
     excluded = (history + held_out).astype(bool).tocsr()
+    excluded.eliminate_zeros()
     excluded.sort_indices()
     free = n_items - np.diff(excluded.indptr)
     if (free == 0).any():
@@ -176,25 +178,39 @@ def sample_candidates(truth: pd.DataFrame, interactions, n_negatives: int = 100,
 
 
 def _draw_distinct(excluded: sp.csr_matrix, pair_user: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Draw ``n`` distinct allowed columns per pair by redrawing clashes (excluded or repeated) until none is left."""
+    """Draw ``n`` distinct allowed columns per pair by redrawing clashes (excluded or repeated) until none is left.
+
+    Clashes are found a block of pairs at a time, so the temporary arrays stay
+    small whatever the number of pairs; only pairs that had a clash are looked at again.
+    """
     stored = _lookup(excluded)
     n_items = excluded.shape[1]
-    rows = np.repeat(pair_user, n).reshape(-1, n)
-    draws = rng.integers(0, n_items, rows.shape)
+    draws = rng.integers(0, n_items, (len(pair_user), n))
+    step = max(1, _BLOCK_CELLS // n)
+    todo = np.arange(len(pair_user))
     for _ in range(_MAX_RESAMPLE_ROUNDS):
-        bad = stored(rows, draws)
-        order = np.argsort(draws, axis=1, kind="stable")
-        ordered = np.take_along_axis(draws, order, axis=1)
-        repeat = np.zeros_like(bad)
-        np.put_along_axis(repeat, order[:, 1:], ordered[:, 1:] == ordered[:, :-1], axis=1)
-        bad |= repeat
+        bad = np.zeros(draws.shape, dtype=bool)
+        for start in range(0, len(todo), step):
+            rows = todo[start:start + step]
+            bad[rows] = _clashes(stored, pair_user[rows], draws[rows])
         if not bad.any():
             return draws
         draws[bad] = rng.integers(0, n_items, int(bad.sum()))
-    for p in np.flatnonzero(bad.any(axis=1)):  # pragma: no cover - users left with barely n items
+        todo = np.flatnonzero(bad.any(axis=1))
+    for p in todo:  # pragma: no cover - users left with barely n items
         allowed = np.setdiff1d(np.arange(n_items), excluded[pair_user[p]].indices)
         draws[p] = rng.choice(allowed, n, replace=False)
     return draws
+
+
+def _clashes(stored, users: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """Mark draws that are excluded for their user or repeat an earlier draw of the same pair."""
+    bad = stored(users[:, None], draws)
+    order = np.argsort(draws, axis=1, kind="stable")
+    ordered = np.take_along_axis(draws, order, axis=1)
+    repeat = np.zeros_like(bad)
+    np.put_along_axis(repeat, order[:, 1:], ordered[:, 1:] == ordered[:, :-1], axis=1)
+    return bad | repeat
 
 
 def _require_candidates(candidates: object) -> SampledCandidates:
