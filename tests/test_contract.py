@@ -49,7 +49,7 @@ from pmkt_lessons.recsys import sequential as sq
 from pmkt_lessons.recsys.als import ImplicitALS
 from pmkt_lessons.recsys.bpr import BPR
 from pmkt_lessons.recsys.mf import BiasBaseline, ExplicitMF, GlobalMean
-from pmkt_lessons.recsys.ncf import NeuMF
+from pmkt_lessons.recsys.ncf import DotMF, NeuMF
 from pmkt_lessons.simulate.shop import make_shop
 from pmkt_lessons.streaming import event_stream
 from pmkt_lessons.streaming.prequential import StreamingRecommender
@@ -142,6 +142,8 @@ CASES = [
     Case(lambda: BPR(n_factors=3, epochs=2, batch_size=16, random_state=6), lambda m: m.fit(INTER), _scores, (INTER,)),
     Case(lambda: NeuMF(gmf_factors=4, mlp_factors=4, layers=(4,), epochs=2, batch_size=64, device="cpu",
                        random_state=2),
+         lambda m: m.fit(INTER), _scores, (INTER,)),
+    Case(lambda: DotMF(factors=4, epochs=2, batch_size=64, device="cpu", random_state=2),
          lambda m: m.fit(INTER), _scores, (INTER,)),
     Case(GlobalMean, lambda m: m.fit(RATINGS), lambda m: m.predict(RATINGS), (RATINGS,)),
     Case(BiasBaseline, lambda m: m.fit(RATINGS), lambda m: m.predict(RATINGS), (RATINGS,)),

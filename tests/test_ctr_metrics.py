@@ -12,6 +12,7 @@ from sklearn.metrics import roc_auc_score
 from pmkt_lessons.ctr.metrics import (
     bayes_ceiling,
     binary_entropy,
+    calibration_ratios,
     calibration_table,
     check_labels_and_probabilities,
     ctr_scores,
@@ -149,3 +150,40 @@ def test_no_mutation(sample):
     expected_auc(p2)
     np.testing.assert_array_equal(y2, y)
     np.testing.assert_array_equal(p2, p)
+
+
+def test_calibration_ratios_match_statsmodels_wilson(sample):
+    from statsmodels.stats.proportion import proportion_confint
+
+    y, p = sample
+    before_y, before_p = y.copy(), p.copy()
+    table = calibration_ratios(y, p, n_bins=5, confidence=0.9)
+    base = calibration_table(y, p, n_bins=5)
+    pd.testing.assert_frame_equal(table[base.columns], base)
+    low, high = proportion_confint(base["clicks"], base["rows"], alpha=0.1, method="wilson")
+    np.testing.assert_allclose(table["ratio_low"], low / base["mean_predicted"])
+    np.testing.assert_allclose(table["ratio_high"], high / base["mean_predicted"])
+    np.testing.assert_allclose(table["ratio"], base["observed_rate"] / base["mean_predicted"])
+    np.testing.assert_array_equal(y, before_y)
+    np.testing.assert_array_equal(p, before_p)
+
+
+def test_calibration_ratios_see_a_twofold_miss_the_absolute_gap_hides():
+    rng = np.random.default_rng(0)
+    p = rng.uniform(0.002, 0.004, 40_000)
+    y = (rng.random(p.size) < 2.5 * p).astype(int)  # every impression clicked 2.5x as often as predicted
+    table = calibration_ratios(y, p, n_bins=2)
+    assert ((table["observed_rate"] - table["mean_predicted"]).abs() < 0.01).all()
+    assert (table["ratio_low"] > 1.8).all() and (table["ratio_high"] < 3.3).all()
+    assert ((table["ratio_low"] < 2.5) & (table["ratio_high"] > 2.5)).all()
+
+
+def test_calibration_ratios_reject_bad_input():
+    with pytest.raises(ValueError, match="confidence"):
+        calibration_ratios([0, 1], [0.1, 0.2], confidence=1.0)
+    with pytest.raises(ValueError, match="confidence"):
+        calibration_ratios([0, 1], [0.1, 0.2], confidence=True)
+    with pytest.raises(ValueError, match="p"):
+        calibration_ratios([0, 1, 0, 1], [0.0, 0.0, 0.5, 0.5], n_bins=2)
+    with pytest.raises(ValueError, match="y_true"):
+        calibration_ratios([0, 2], [0.1, 0.2])

@@ -8,7 +8,7 @@ import torch
 
 from pmkt_lessons import columns as C
 from pmkt_lessons.recsys import build_interactions
-from pmkt_lessons.recsys.ncf import NeuMF, NeuMFNet, sample_negatives
+from pmkt_lessons.recsys.ncf import DotMF, DotNet, NeuMF, NeuMFNet, sample_negatives
 
 SMALL = dict(gmf_factors=4, mlp_factors=4, layers=(8, 4), batch_size=64, lr=0.02, device="cpu",
              progress=False)
@@ -189,3 +189,49 @@ def test_early_stopping_restores_the_best_weights(blocks, monkeypatch):
     for name, value in model.net_.state_dict().items():
         torch.testing.assert_close(value, snapshots[1][name])
     assert not torch.equal(model.net_.item_gmf.weight, snapshots[3]["item_gmf.weight"])
+
+
+# ------------------------------------------------------------ DotMF
+def test_dot_net_scores_are_the_dot_product_plus_biases():
+    torch.manual_seed(0)
+    net = DotNet(4, 6, 3)
+    for p in net.parameters():
+        torch.nn.init.normal_(p, std=0.5)
+    users = torch.tensor([0, 2, 3])
+    grid = net.score_all_items(users)
+    by_hand = (net.user.weight[users] @ net.item.weight.T + net.user_bias.weight[users]
+               + net.item_bias.weight[:, 0] + net.bias).detach()
+    torch.testing.assert_close(grid, by_hand)
+    u, i = torch.meshgrid(users, torch.arange(6), indexing="ij")
+    with torch.no_grad():
+        pairs = net(u.reshape(-1), i.reshape(-1)).reshape(3, 6)
+    torch.testing.assert_close(grid, pairs, rtol=1e-5, atol=1e-5)
+
+
+def test_dot_mf_learns_the_blocks_and_stops_early(blocks):
+    inter, held = blocks
+    model = DotMF(factors=4, batch_size=64, lr=0.05, epochs=15, patience=2, eval_k=3, device="cpu").fit(
+        inter, validation=held)
+    recs = model.recommend(k=1)
+    same_block = recs[C.ITEM].str[0] == np.where(recs[C.USER] % 2 == 0, "A", "B")
+    assert same_block.mean() == 1.0
+    assert model.best_epoch_ == model.history_["val_ndcg"].idxmax()
+    assert isinstance(model.net_, DotNet)
+
+
+def test_dot_mf_is_deterministic(blocks):
+    inter, _ = blocks
+    a = DotMF(factors=3, epochs=2, batch_size=64, random_state=5, device="cpu").fit(inter).score([0, 1])
+    b = DotMF(factors=3, epochs=2, batch_size=64, random_state=5, device="cpu").fit(inter).score([0, 1])
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    ("param", "value", "error"),
+    [("factors", 0, ValueError), ("factors", 2.5, TypeError), ("lr", -1.0, ValueError),
+     ("weight_decay", -1e-3, ValueError), ("progress", 1, TypeError)],
+)
+def test_dot_mf_rejects_bad_parameters(blocks, param, value, error):
+    inter, _ = blocks
+    with pytest.raises(error, match=param):
+        DotMF(**{"factors": 3, "epochs": 1, "batch_size": 64, "device": "cpu", param: value}).fit(inter)

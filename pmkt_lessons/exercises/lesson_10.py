@@ -1,88 +1,131 @@
-"""Exercises of lesson 10 (neural recommenders).
+"""Exercises of lesson 10 (neural recommenders): the sampled protocol with another number of
+negatives, the chance of a sampled hit as a function, one early-stopping decision; and the quiz.
 
-Exercise 1 uses the course split of Online Retail (the reference solution
-recomputes it with ``pmkt_lessons.recsys``); 2 and 3 are by hand: one GMF
-prediction and one early-stopping decision. Introduced in lesson 10.
+Exercise 10.1 rebuilds the course split of Online Retail (lesson 06) and the
+popularity recommender. Introduced in lesson 10.
 """
 
 from __future__ import annotations
 
 import math
-from functools import partial
+from functools import cache
 
-from . import Exercise, number_checker
+from .. import recsys as rs
+from ..recsys.sampled import (
+    positive_ranks,
+    rank_metrics,
+    sample_candidates,
+    sampled_hit_probability,
+)
+from . import Exercise, function_checker, number_checker, quiz_question, sequence_checker
+from ._online_retail import clean
 
-TRAIN_PURCHASES = 162_825
-ROWS_PER_EPOCH = 5 * TRAIN_PURCHASES
-
-GMF_P = (0.5, -1.0, 2.0)
-GMF_Q = (1.0, 0.5, 0.25)
-GMF_H = (1.0, 2.0, -1.0)
-GMF_B = 0.1
-_LOGIT = sum(h * p * q for h, p, q in zip(GMF_H, GMF_P, GMF_Q, strict=True)) + GMF_B
-GMF_PROBABILITY = 1 / (1 + math.exp(-_LOGIT))
-_DOT = sum(p * q for p, q in zip(GMF_P, GMF_Q, strict=True))
+N_NEGATIVES = 20
+"""Exercise 10.1 draws this many negatives per purchase (the lesson draws 100)."""
 
 VAL_NDCG = (0.052, 0.071, 0.080, 0.079, 0.083, 0.081, 0.080)
 """Validation NDCG@10 after epochs 1..7, for exercise 10.3."""
 
 
-_number = partial(number_checker, rel=1e-3)
+@cache
+def _popularity_hit_rates() -> dict:
+    split = rs.course_split(clean())
+    inter = rs.build_interactions(split.train, items=split.catalogue.index)
+    scores = rs.PopularityRecommender().fit(inter)
+    out = {}
+    for n in (N_NEGATIVES, 100):
+        held_out = sample_candidates(split.truth, inter, n_negatives=n, random_state=0)
+        s = scores.score(held_out.users)
+        for protocol in ("sampled", "full"):
+            ranks = positive_ranks(s, held_out, protocol)
+            out[n, protocol] = float(rank_metrics(ranks, held_out, k=10)["hit_rate"].mean())
+    return out
 
 
-def _rows_per_epoch() -> int:
-    from .lesson_06 import course_split
-
-    return 5 * course_split().interactions.nnz
+def _check_hit_rate(answer):
+    rates = _popularity_hit_rates()
+    traps = {
+        rates[100, "sampled"]: "that is the lesson's value with 100 negatives; draw 20 this time.",
+        rates[N_NEGATIVES, "full"]: "that is the full-ranking hit rate; the question asks for the sampled protocol.",
+        10 / (N_NEGATIVES + 1): "that is what a model scoring at random would get (10 of 21 candidates).",
+    }
+    return number_checker(rates[N_NEGATIVES, "sampled"], "the sampled HR@10 of popularity", traps, share=True)(answer)
 
 
 ex1 = Exercise(
-    name="10.1 rows per epoch",
+    name="10.1 twenty negatives",
     question=(
-        "With the default n_negatives=4, how many (customer, product, label) rows does NeuMF train on "
-        "in one epoch on the course split's training interactions?"
+        f"Draw {N_NEGATIVES} negatives per test purchase instead of 100 "
+        f"(sample_candidates(split.truth, inter, n_negatives={N_NEGATIVES}, random_state=0)). What is the "
+        "sampled HR@10 of the popularity recommender, averaged per customer as in the lesson? "
+        "(answer: a number between 0 and 1)"
     ),
-    checker=_number(
-        ROWS_PER_EPOCH,
-        "the rows per epoch",
-        {
-            4 * TRAIN_PURCHASES: "those are the negatives only; every purchase is a row too (label 1).",
-            TRAIN_PURCHASES: "those are the purchases only; each brings n_negatives sampled non-purchases.",
-        },
-        rel=0,
+    checker=_check_hit_rate,
+    hint_text="Fewer negatives make a hit easier still: the purchase now needs to beat only some of 20 random products.",
+    hint_code="Section 4: sample_candidates, then positive_ranks(model.score(held_out.users), held_out, 'sampled') and rank_metrics(...)['hit_rate'].mean().",
+    solution_code=(
+        "held_20 = sample_candidates(split.truth, inter, n_negatives=20, random_state=0)\n"
+        "ranks = positive_ranks(models['popularity'].score(held_20.users), held_20, 'sampled')\n"
+        "# per customer first, then over customers, as the lesson averages\n"
+        "answer = rank_metrics(ranks, held_20, k=10)['hit_rate'].mean()"
     ),
-    hint_text="Every stored cell of split.interactions.matrix is one positive; each positive gets n_negatives negatives.",
-    solution_code="""
-answer = (1 + 4) * split.interactions.nnz        # 814,125
-""",
-    reference=_rows_per_epoch,
-    wrong_answers=lambda: [4 * TRAIN_PURCHASES, TRAIN_PURCHASES, 3317 * 3394],
+    reference=lambda: _popularity_hit_rates()[N_NEGATIVES, "sampled"],
+    wrong_answers=lambda: [
+        _popularity_hit_rates()[100, "sampled"], _popularity_hit_rates()[N_NEGATIVES, "full"], 10 / 21, "0.5",
+    ],
 )
 
+
+def _hit_cases(rng):
+    cases = [(1, 500, 100, 10), (11, 3664, 100, 10), (300, 3664, 100, 10), (50, 1000, 200, 5)]
+    for _ in range(6):
+        n_others = int(rng.integers(200, 5000))
+        cases.append((int(rng.integers(1, n_others + 2)), n_others, int(rng.integers(10, 200)), int(rng.integers(1, 20))))
+    return cases
+
+
+def _hit_reference(full_rank, n_others, n_negatives, k):
+    return sampled_hit_probability(full_rank, n_others, n_negatives, k)
+
+
+def _binomial_version(full_rank, n_others, n_negatives, k):
+    from scipy import stats
+
+    return float(stats.binom.cdf(k - 1, n_negatives, (full_rank - 1) / n_others))
+
+
 ex2 = Exercise(
-    name="10.2 a GMF prediction",
+    name="10.2 the chance of a sampled hit",
     question=(
-        f"A GMF model has user embedding p = {list(GMF_P)}, item embedding q = {list(GMF_Q)}, output "
-        f"weights h = {list(GMF_H)} and bias b = {GMF_B}. What probability of purchase does it predict, "
-        "sigmoid(h . (p * q) + b)?"
+        "Write a function `p_hit(full_rank, n_others, n_negatives, k)`: a purchase is ranked "
+        "`full_rank` among itself and `n_others` other products (so full_rank - 1 of them score above "
+        "it); `n_negatives` distinct others are drawn at random. Return the probability that the "
+        "purchase is in the top k of the sample. (answer: the function)"
     ),
-    checker=_number(
-        GMF_PROBABILITY,
-        "the predicted probability",
-        {
-            _LOGIT: "that is the logit; pass it through the sigmoid 1 / (1 + exp(-z)).",
-            1 / (1 + math.exp(-(_DOT + GMF_B))): "that ignores the output weights h: it is plain MF, sigmoid(p . q + b).",
-            _DOT: "that is the dot product p . q (plain MF without h, b and the sigmoid).",
-        },
+    checker=function_checker(_hit_reference, _hit_cases, "p_hit(full_rank, n_others, n_negatives, k)"),
+    hint_text=(
+        "The purchase is a sampled hit when fewer than k of the drawn negatives come from the "
+        "full_rank - 1 products above it; drawing without replacement from two groups has a named distribution."
     ),
-    hint_text="The element-wise product p * q is [0.5, -0.5, 0.5]; weight it with h, add b, apply the sigmoid.",
-    solution_code="""
-import numpy as np
-p, q, h, b = np.array([0.5, -1, 2]), np.array([1, 0.5, 0.25]), np.array([1, 2, -1]), 0.1
-answer = 1 / (1 + np.exp(-(h @ (p * q) + b)))        # 0.2891
-""",
-    reference=lambda: GMF_PROBABILITY,
-    wrong_answers=lambda: [_LOGIT, 1 / (1 + math.exp(-(_DOT + GMF_B))), _DOT],
+    hint_code=(
+        "scipy.stats.hypergeom.cdf(x, M, n, N): M objects of which n are 'successes', N drawn; "
+        "here the successes are the products above the purchase."
+    ),
+    solution_code=(
+        "from scipy import stats\n"
+        "def p_hit(full_rank, n_others, n_negatives, k):\n"
+        "    # above ~ Hypergeom(M=n_others, n=full_rank - 1, N=n_negatives); a hit when above <= k - 1\n"
+        "    return stats.hypergeom.cdf(k - 1, n_others, full_rank - 1, n_negatives)\n"
+        "answer = p_hit"
+    ),
+    reference=lambda: _hit_reference,
+    wrong_answers=lambda: [
+        _binomial_version,
+        lambda full_rank, n_others, n_negatives, k: float(full_rank <= k),
+        lambda full_rank, n_others, n_negatives, k: 1 - (full_rank - 1) / n_others,
+        0.5,
+    ],
+    kind="function",
 )
 
 
@@ -100,37 +143,104 @@ def _early_stop(history, patience):
 
 EARLY_STOP = _early_stop(VAL_NDCG, 2)
 
-
-def _check_stop(answer):
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        return "answer with a pair (epoch at which training stops, epoch whose weights are kept)"
-    try:
-        stop, kept = int(answer[0]), int(answer[1])
-    except (TypeError, ValueError):
-        return "both entries must be epoch numbers (1-7)"
-    if (stop, kept) == _early_stop(VAL_NDCG, 1):
-        return "that is patience 1 (stop at the first epoch without gain); here patience is 2."
-    if stop != EARLY_STOP[0]:
-        return f"training does not stop at epoch {stop}: count epochs without a new best, resetting at each gain."
-    if kept != EARLY_STOP[1]:
-        return f"epoch {kept} is not the best validation epoch; early stopping keeps the best weights, not the last."
-    return None
-
-
 ex3 = Exercise(
     name="10.3 when does early stopping stop?",
     question=(
         f"Validation NDCG@10 after epochs 1-7 is {list(VAL_NDCG)} (ex.VAL_NDCG). With patience=2 "
         "(stop after 2 epochs in a row without a new best), at which epoch does training stop, and "
-        "which epoch's weights does the model keep? Answer with a pair (stop_epoch, kept_epoch)."
+        "which epoch's weights does the model keep? Answer with a pair (stop_epoch, kept_epoch) of whole numbers."
     ),
-    checker=_check_stop,
-    hint_text="Walk the list: a new best resets the count of epochs without gain; stop when the count reaches 2.",
-    solution_code="""
-answer = (7, 5)   # best 0.083 at epoch 5; epochs 6 and 7 bring no gain, so it stops after epoch 7
-""",
+    checker=sequence_checker(
+        EARLY_STOP,
+        "(stop_epoch, kept_epoch)",
+        traps={
+            _early_stop(VAL_NDCG, 1): "that is patience 1 (stop at the first epoch without a gain); here patience is 2.",
+            (EARLY_STOP[0], EARLY_STOP[0]): "early stopping keeps the weights of the best epoch, not the last one.",
+            (EARLY_STOP[1], EARLY_STOP[1]): "training goes on for `patience` epochs after the best one before it stops.",
+        },
+    ),
+    hint_text="Walk the list: a new best resets the count of epochs without gain; training stops when the count reaches the patience.",
+    hint_code="Section 2: NeuMF keeps the best epoch's weights (best_epoch_) and stops `patience` epochs after it; ex.VAL_NDCG holds the list.",
+    solution_code=(
+        "# best 0.083 at epoch 5; epochs 6 and 7 bring no gain (patience 2), so training stops after\n"
+        "# epoch 7 and restores the weights of epoch 5\n"
+        "answer = (7, 5)"
+    ),
     reference=lambda: EARLY_STOP,
-    wrong_answers=lambda: [_early_stop(VAL_NDCG, 1), (7, 7), (5, 5), 7],
+    wrong_answers=lambda: [_early_stop(VAL_NDCG, 1), (7, 7), (5, 5), (7.6, 5.6), ("7", "5"), 7],
 )
 
 EXERCISES = [ex1, ex2, ex3]
+
+
+QUIZ = [
+    quiz_question(
+        "10.q1 why the sampled metric is optimistic",
+        "Why is HR@10 computed among a purchase and 100 random unbought products so much higher than HR@10 among all 3,665 products?",
+        {
+            "a": "Because sampling removes the customers who are hard to recommend for.",
+            "b": "Because the purchase only has to beat the few of its 100 random rivals that score above it: a purchase ranked 100th of 3,665 still lands in the sampled top 10 almost surely.",
+            "c": "Because the 100 negatives are chosen among the most popular products.",
+            "d": "It is not optimistic: the two protocols estimate the same quantity.",
+        },
+        correct="b",
+        explanation=(
+            "With N others and n drawn, the number of drawn products above a purchase ranked r is "
+            "hypergeometric with mean n (r - 1) / N: about 2.7 for r = 100, n = 100, N = 3,664. So the "
+            "sampled HR@10 asks whether the purchase is in roughly the top tenth of the catalogue, a "
+            "coarse-order question closer to AUC than to the quality of a top-10 list; and models can "
+            "swap places between the two protocols (Krichene & Rendle 2020)."
+        ),
+    ),
+    quiz_question(
+        "10.q2 the same budget",
+        "A team tunes its new neural recommender on 50 settings and compares it with matrix factorisation run at its defaults. What is wrong?",
+        {
+            "a": "Nothing, as long as both are evaluated on the same test period.",
+            "b": "Matrix factorisation should have been tuned on the test period to be fair.",
+            "c": "The comparison measures the tuning budget as much as the model: the baseline must be tuned on the same validation data with a comparable budget, or the result is decided before the experiment starts.",
+            "d": "Neural models should never be tuned.",
+        },
+        correct="c",
+        explanation=(
+            "Untuned baselines are the most common reason a new model 'wins' (Rendle et al. 2020; "
+            "Dacrema et al. 2019). In the lesson both models got the same four settings, the same epochs "
+            "and the same early stopping on August, and ended within noise of each other. Tuning on the "
+            "test period is never fair: it makes the test score a selection, not an estimate."
+        ),
+    ),
+    quiz_question(
+        "10.q3 within noise",
+        "On 1,891 customers, NeuMF - MF in NDCG@10 is -0.0016 with a 95 % paired interval [-0.0069, +0.0037]. What can you conclude?",
+        {
+            "a": "MF is better, because the difference is negative.",
+            "b": "The two models are equally good.",
+            "c": "This split cannot tell them apart: the data are compatible with either being better by a few thousandths, so neither may be called the winner.",
+            "d": "NeuMF is better, because its interval reaches further above zero than MF's.",
+        },
+        correct="c",
+        explanation=(
+            "An interval containing 0 means 'no evidence of a difference', not 'no difference'. To claim "
+            "a winner you need an interval that excludes 0, or a larger test (more customers, a longer "
+            "period). And a difference can be real yet too small to matter: read the interval against the "
+            "smallest improvement worth the cost."
+        ),
+    ),
+    quiz_question(
+        "10.q4 refit after early stopping",
+        "Early stopping on August chose 5 epochs. Why does the lesson then refit on all training data for 5 epochs instead of testing the model that stopped?",
+        {
+            "a": "The model that stopped never saw August's purchases (or the customers who first bought in August); the refit uses everything before the test period, with the epochs as a chosen hyper-parameter.",
+            "b": "Because the early-stopped model is overfitted to August.",
+            "c": "To choose the number of epochs on the test period.",
+            "d": "The refit is optional: both give the same model.",
+        },
+        correct="a",
+        explanation=(
+            "The validation period is carved from the training months to choose settings; once chosen, "
+            "the final model should learn from all the data that precede the test period, as it would in "
+            "production. The number of epochs transfers approximately (a month more data may move it a "
+            "little); what must never happen is looking at the test period to pick it."
+        ),
+    ),
+]
