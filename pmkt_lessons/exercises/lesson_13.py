@@ -11,7 +11,7 @@ import numpy as np
 
 from ..data import load_bank_marketing
 from ..targeting import break_even_probability, expected_profit, unknown_report
-from . import Exercise, close_enough
+from . import Exercise, close_enough, quiz_question
 
 # 530 subscriptions among the 13,020 customers whose contact type is "unknown"
 CONTACT_UNKNOWN_RATE = 530 / 13_020
@@ -130,3 +130,87 @@ ex3 = Exercise(
 )
 
 EXERCISES = [ex1, ex2, ex3]
+
+QUIZ = [
+    quiz_question(
+        "13.q1 a random split of time-ordered calls",
+        "The calls of 2008-2010 are in time order and the response rate drifts. Why does a random "
+        "75/25 split overstate how well a response model will do on next month's customers?",
+        {
+            "a": "A random split puts fewer positive cases in the test set.",
+            "b": "The model learns from calls made after many of the test calls, and is tested on a mix "
+            "of periods like the one it learned from; next month's customers come only after it, "
+            "from a period it has not seen.",
+            "c": "A random split is not seeded, so its result changes on every run.",
+            "d": "It does not: random and time splits estimate the same thing when the split is stratified.",
+        },
+        correct="b",
+        explanation=(
+            "With drift, the rows around each test row tell the model what that period was like (its "
+            "response rate, which months were good). A random split lets the model use the future and "
+            "tests it on the same mixture of periods; the lesson measured a higher AUC and a mean "
+            "prediction equal to the observed rate, against a lower AUC and predictions far below the "
+            "observed rate on the later period. Stratifying fixes the share of yes, not the time order."
+        ),
+    ),
+    quiz_question(
+        "13.q2 what kind of missing",
+        "`contact` is 'unknown' for most calls of May-July 2008 and almost never afterwards, and "
+        "those customers responded less. What is the best description?",
+        {
+            "a": "Missing not at random: the missingness depends on the unrecorded channel itself.",
+            "b": "Missing completely at random: a coin decided which channels were recorded.",
+            "c": "Missing at random given an observed variable (the period of the call): the bank did "
+            "not record the channel in the first months, which also had a low response for everyone.",
+            "d": "Not missing at all: 'unknown' is a third contact channel.",
+        },
+        correct="c",
+        explanation=(
+            "Missing not at random means the chance of being missing depends on the missing value "
+            "itself, which nothing here suggests. The missingness is explained by something we "
+            "observe, the time of the call (row order, month); within the one period where both "
+            "occur, unknown and known contacts respond alike. The low rate of 'unknown' is the drift "
+            "again, and it will not help on later customers, whose channel is always recorded."
+        ),
+    ),
+    quiz_question(
+        "13.q3 choosing on the test period",
+        "Why are the features, the treatment of 'unknown', the model family and the threshold "
+        "chosen by cross-validation on the training period instead of on the test period?",
+        {
+            "a": "Because cross-validation is faster than one test evaluation.",
+            "b": "Because the test period has too few rows to compute an AUC.",
+            "c": "A choice made on the test period fits its noise: the winner's test score is then "
+            "biased upwards, and no untouched data are left to report an honest figure.",
+            "d": "It makes no difference, as long as the test period is later than the training period.",
+        },
+        correct="c",
+        explanation=(
+            "Picking the best of several options on the same data that then scores the winner is "
+            "selection: part of the winner's margin is luck on those rows. TimeSeriesSplit keeps the "
+            "time order inside the training period, so each validation block is later than its "
+            "fitting rows, as the test period will be; the test period then gives one unbiased score."
+        ),
+    ),
+    quiz_question(
+        "13.q4 recalibrate on the recent period",
+        "The model fitted on 2008-2009 predicts a mean probability far below the response of the "
+        "test period. Why fit the calibration sigmoid on the most recent training rows, not on all of them?",
+        {
+            "a": "The most recent rows are the closest to the customers the model will score, so their "
+            "response level is the best estimate of tomorrow's; the sigmoid keeps the ranking and moves "
+            "the probabilities there.",
+            "b": "Calibration needs fewer rows than fitting, so any small part would do.",
+            "c": "Recalibration raises the AUC.",
+            "d": "The recent rows have no 'unknown' values.",
+        },
+        correct="a",
+        explanation=(
+            "Under drift the average of the past is a stale estimate. A sigmoid fitted on the latest "
+            "period the model has not trained on maps its scores to that period's response level; the "
+            "order, and so the AUC, does not change. It cannot foresee drift that continues after "
+            "that period: the lesson's recalibrated predictions still fall short of the test rate, so "
+            "recheck calibration on fresh data, and prefer a threshold that the money can absorb."
+        ),
+    ),
+]
