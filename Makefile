@@ -37,7 +37,7 @@ XDIST := -n $(JOBS) --dist loadfile
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup lab run-all test unit nbval lint bench refresh lock clean bench-recsys bench-ctr student slides site serve bench-serve bench-stream bench-scale gpu-check
+.PHONY: help setup lab run-all test unit nbval lint bench refresh lock clean bench-recsys bench-ctr student slides site serve bench-serve bench-stream bench-scale gpu-check exercises
 
 help: ## list every target and variable, one line each (this list)
 	@printf 'Usage: make TARGET [VARIABLE=value ...]\n\nTargets:\n'
@@ -127,6 +127,9 @@ bench-ctr: $(BENCH_VENV)/.stamp ## our DeepFM vs DeepCTR-Torch, in .venv-bench, 
 # Trainer kit, from the committed notebooks (nothing is executed).
 student: setup ## write the student edition to build/student/ (outputs cleared, solutions hidden)
 	$(PY) tools/student_edition.py
+
+exercises: setup ## rewrite docs/EXERCISES.md, the catalogue of every exercise and quiz question by kind
+	$(PY) tools/list_exercises.py
 
 slides: setup ## build an offline slide deck per lesson in build/slides/ (open index.html)
 	$(PY) tools/build_slides.py

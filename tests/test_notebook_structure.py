@@ -69,6 +69,7 @@ FORBIDDEN = {
     r"from pmkt_lessons[\w.]* import [^\n]*\b_\w+": "imports a private helper of the package",
     r"\b(?:rs|ex|pm|up|B)\._[a-z]\w*\(": "calls a private helper of the package",
     r"torch\.set_num_threads\(": "sets torch threads globally (trainers take n_threads=)",
+    r"threadpool_limits\(": "limits BLAS threads globally (trainers take n_threads=; device.limit_threads)",
     r"torch\.manual_seed\(": "seeds torch by hand (seed_everything / random_state)",
     r"np\.random\.seed\(": "seeds numpy's global generator by hand (seed_everything)",
     r"torch\.device\(": "picks a device by hand (pmkt_lessons.device.get_device)",

@@ -1,14 +1,16 @@
-"""Auto-checked exercises: ``check(answer)``, ``hint()``, ``solution()``.
+"""Auto-checked exercises: ``check(answer)``, ``hint()``, ``hint(2)``, ``solution()``.
 
 Each lesson has a module ``pmkt_lessons.exercises.lesson_NN`` holding its
-``Exercise`` objects in a list ``EXERCISES``. In a notebook::
+``Exercise`` objects in a list ``EXERCISES`` and its concept quiz in ``QUIZ``.
+In a notebook::
 
     from pmkt_lessons.exercises import lesson_01 as ex
     answer = ...          # the student replaces ... with their answer
     ex.ex1.check(answer)  # prints "not attempted yet", "correct" or what is off
-    ex.ex1.hint()
+    ex.ex1.hint()         # the idea; ex.ex1.hint(2) points to the code
     ex.ex1.solution()
 
+Checkers are built from the one core in ``pmkt_lessons.exercises.checkers``.
 Trainers who hand out a student copy set ``PMKT_HIDE_SOLUTIONS=1`` so that
 ``solution()`` only says it is hidden. Introduced in lesson 00.
 """
@@ -16,14 +18,53 @@ Trainers who hand out a student copy set ``PMKT_HIDE_SOLUTIONS=1`` so that
 from __future__ import annotations
 
 import importlib
-import numbers
 import os
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .checkers import (
+    CountChecker,
+    NumberChecker,
+    choice_checker,
+    close_enough,
+    count_checker,
+    frame_checker,
+    function_checker,
+    mapping_checker,
+    number_checker,
+    same_value,
+    sequence_checker,
+    set_checker,
+    show,
+)
+
+__all__ = [
+    "CountChecker",
+    "Exercise",
+    "Feedback",
+    "NumberChecker",
+    "all_exercises",
+    "choice_checker",
+    "close_enough",
+    "count_checker",
+    "frame_checker",
+    "function_checker",
+    "is_unattempted",
+    "lesson_modules",
+    "mapping_checker",
+    "number_checker",
+    "quiz_question",
+    "same_value",
+    "sequence_checker",
+    "set_checker",
+    "show",
+    "solutions_hidden",
+]
+
 NOT_ATTEMPTED_MESSAGE = "not attempted yet: replace the ... with your answer, then run the cell again."
+NONE_MESSAGE = "your answer is None: did your function forget to `return`, or a cell to assign `answer`?"
 HIDE_SOLUTIONS_ENV = "PMKT_HIDE_SOLUTIONS"
 
 
@@ -44,8 +85,15 @@ class Feedback:
 
 
 def is_unattempted(answer: Any) -> bool:
-    """Tell whether the student left the placeholder (``...`` or ``None``)."""
-    return answer is Ellipsis or answer is None
+    """Tell whether the student left the placeholder ``...``."""
+    return answer is Ellipsis
+
+
+def _exception_text(exc: BaseException) -> str:
+    try:
+        return f"{type(exc).__name__}: {exc}"
+    except Exception:  # noqa: BLE001 - an exception whose str raises is still reported
+        return f"{type(exc).__name__} (its message cannot be printed)"
 
 
 @dataclass
@@ -62,13 +110,17 @@ class Exercise:
         ``checker(answer) -> str | None``: ``None`` (or ``""``) when the answer
         is right, otherwise a sentence saying what is off. It may raise; an
         exception is reported as a wrong answer, not as a crash.
-    hint_text, solution_code : str
-        Shown by ``hint()`` and ``solution()``.
+    hint_text : str
+        The first hint, shown by ``hint()``: points to the idea, gives nothing away.
+    solution_code : str
+        Shown by ``solution()``: the code, with a comment saying why.
     kind : {"compute", "function", "concept"}
         What the exercise asks: compute a value, write a function checked on
         hidden cases, or answer a concept question (a quiz).
     explanation : str
         Printed after every checked answer, right or wrong (concept quizzes).
+    hint_code : str
+        The second hint, shown by ``hint(2)``: which function or section to use.
     reference : callable
         Returns the reference answer; the test suite checks that it passes.
     wrong_answers : callable
@@ -84,15 +136,21 @@ class Exercise:
     wrong_answers: Callable[[], list[Any]] = field(default=lambda: [])
     kind: str = "compute"
     explanation: str = ""
+    hint_code: str = ""
 
     def evaluate(self, answer: Any) -> Feedback:
-        """Give the verdict on ``answer`` without printing it."""
+        """Give the verdict on ``answer`` without printing it; never raises."""
         if is_unattempted(answer):
             return Feedback("not attempted", f"{self.name}: {NOT_ATTEMPTED_MESSAGE}")
-        try:
-            problem = self.checker(answer)
-        except Exception as exc:  # noqa: BLE001 - a broken answer is feedback, not a crash
-            problem = f"checking your answer raised {type(exc).__name__}: {exc}"
+        if answer is None:
+            problem = NONE_MESSAGE
+        elif isinstance(answer, Iterator):
+            problem = "your answer is an iterator (a generator, map or zip): wrap it in list(...)."
+        else:
+            try:
+                problem = self.checker(answer)
+            except Exception as exc:  # noqa: BLE001 - a broken answer is feedback, not a crash
+                problem = f"checking your answer {show(answer)} raised {_exception_text(exc)}"
         why = f"\n{self.explanation.strip()}" if self.explanation else ""
         if problem:
             return Feedback("wrong", f"{problem}{why}")
@@ -102,9 +160,13 @@ class Exercise:
         """Print whether ``answer`` is correct, what is off, or that it is not attempted yet."""
         print(self.evaluate(answer))
 
-    def hint(self) -> None:
-        """Print a hint."""
-        print(f"Hint for {self.name}: {self.hint_text}")
+    def hint(self, level: int = 1) -> None:
+        """Print the first hint (the idea) or, with ``level=2``, the second (where in the code)."""
+        if level == 2 and self.hint_code:
+            print(f"Second hint for {self.name}: {self.hint_code}")
+            return
+        more = "\n(Still stuck? .hint(2) gives a second hint.)" if self.hint_code else ""
+        print(f"Hint for {self.name}: {self.hint_text}{more}")
 
     def solution(self) -> None:
         """Print the reference solution (or that the trainer hid it)."""
@@ -141,89 +203,6 @@ def all_exercises() -> dict[str, list[Exercise]]:
         module = importlib.import_module(f"{__name__}.{name}")
         result[name] = list(module.EXERCISES) + list(getattr(module, "QUIZ", []))
     return result
-
-
-def number_checker(
-    expected: float,
-    what: str,
-    traps: dict[float, str] | None = None,
-    *,
-    rel: float = 2e-3,
-    trap_tol: float = 1e-4,
-    share: bool = False,
-) -> Callable[[Any], str | None]:
-    """Give a checker for a numeric answer: right within ``rel`` of ``expected``.
-
-    ``traps`` maps typical wrong values (a percentage instead of a share, the
-    other arm, ...) to a message explaining that mistake; an answer within
-    ``trap_tol * max(1, |trap|)`` of a trap gets that message. With
-    ``share=True`` an answer outside [0, 1] is told to give a share.
-    """
-    traps = traps or {}
-
-    def check(answer: Any) -> str | None:
-        try:
-            value = float(answer)
-        except (TypeError, ValueError):
-            return f"expected a number for {what}, got {type(answer).__name__}"
-        if share and not 0 <= value <= 1:
-            return f"{value:g} is outside [0, 1]: give a share, not a count or a percentage."
-        for trap, message in traps.items():
-            if abs(value - trap) <= trap_tol * max(1.0, abs(trap)):
-                return message
-        return close_enough(value, expected, what, rel=rel)
-
-    return check
-
-
-def count_checker(expected: int, what: str, traps: dict[int, str] | None = None) -> Callable[[Any], str | None]:
-    """Give a checker for a whole-number answer; ``traps`` map typical wrong counts to a message."""
-    traps = traps or {}
-
-    def check(answer: Any) -> str | None:
-        if isinstance(answer, bool) or not isinstance(answer, numbers.Integral):
-            return f"expected a whole number for {what}, got {type(answer).__name__}"
-        if answer == expected:
-            return None
-        return traps.get(int(answer), f"{answer:,} is not the number of {what}")
-
-    return check
-
-
-def close_enough(got: Any, expected: float, what: str, *, rel: float = 1e-3, abs_: float = 1e-9) -> str | None:
-    """Checker helper: ``None`` if ``got`` is a number near ``expected``, else a message."""
-    try:
-        value = float(got)
-    except (TypeError, ValueError):
-        return f"expected a number for {what}, got {type(got).__name__}"
-    if abs(value - expected) <= max(abs_, rel * abs(expected)):
-        return None
-    direction = "too high" if value > expected else "too low"
-    return f"{what} is {value:g}, which is {direction}"
-
-
-def choice_checker(correct: str, options: dict[str, str], traps: dict[str, str] | None = None) -> Callable[[Any], str | None]:
-    """Give a checker for a multiple-choice concept question.
-
-    ``options`` maps each letter ("a", "b", ...) to its text; the student
-    answers with the letter (any case, surrounding spaces ignored). ``traps``
-    map a wrong letter to why that option is tempting but wrong.
-    """
-    if correct not in options:
-        raise ValueError(f"correct: expected one of {sorted(options)}, got {correct!r}")
-    traps = traps or {}
-
-    def check(answer: Any) -> str | None:
-        if not isinstance(answer, str):
-            return f"answer with the letter of one option ({', '.join(sorted(options))}), got {type(answer).__name__}"
-        letter = answer.strip().lower()
-        if letter not in options:
-            return f"{answer!r} is not an option: answer with one of {', '.join(sorted(options))}."
-        if letter == correct:
-            return None
-        return traps.get(letter, f"({letter}) is not the best answer.")
-
-    return check
 
 
 def quiz_question(

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..data import load_bank_marketing
 from ..privacy import class_sizes, generalise
-from . import Exercise, close_enough, count_checker, quiz_question
+from . import Exercise, count_checker, function_checker, number_checker, quiz_question
 
 #: The lesson's quasi-identifiers and its age bands (section 2).
 QUASI_IDENTIFIERS = ["age", "job", "marital", "education"]
@@ -49,7 +49,8 @@ ex1 = Exercise(
         "(answer: an int)"
     ),
     checker=_check_suppressed,
-    hint_text=(
+    hint_text='k-anonymity counts the rows whose combination of quasi-identifiers is shared by fewer than k rows; generalise only what the question says.',
+    hint_code=(
         "generalise(train, {'age': AGE_BANDS}) bands the ages only; class_sizes(...) < 5 marks the "
         "rows suppress would drop."
     ),
@@ -63,16 +64,12 @@ ex1 = Exercise(
 
 
 def _check_dashboard(answer):
-    if isinstance(answer, (str, bool)):
-        return f"expected a number, got {type(answer).__name__}"
-    value = float(answer)
-    if np.isclose(value, _ONE_SD):
-        return "that is the noise of one refresh; the average of nine independent answers is less noisy."
-    if np.isclose(value, 1 / DASHBOARD_EPSILON):
-        return "that is the scale b of one answer; its standard deviation is sqrt(2) b."
-    if np.isclose(value, 2 * (1 / DASHBOARD_EPSILON) ** 2 / DASHBOARD_REFRESHES):
-        return "that is a variance; give the standard deviation."
-    return close_enough(answer, DASHBOARD_SD, "the standard deviation of the average")
+    traps = {
+        _ONE_SD: "that is the noise of one refresh; the average of nine independent answers is less noisy.",
+        1 / DASHBOARD_EPSILON: "that is the scale b of one answer; its standard deviation is sqrt(2) b.",
+        2 * (1 / DASHBOARD_EPSILON) ** 2 / DASHBOARD_REFRESHES: "that is a variance; give the standard deviation.",
+    }
+    return number_checker(DASHBOARD_SD, "the standard deviation of the average", traps, sig=3)(answer)
 
 
 ex2 = Exercise(
@@ -84,7 +81,8 @@ ex2 = Exercise(
         "(answer: a float; the total privacy loss is then 9 x 0.25 = 2.25)"
     ),
     checker=_check_dashboard,
-    hint_text="One answer has variance 2 (1 / epsilon)^2; averaging n independent answers divides the variance by n.",
+    hint_text='Independent noise adds up in variance, not in standard deviation; averaging n answers divides the variance by n.',
+    hint_code="One answer has variance 2 (1 / epsilon)^2; averaging n independent answers divides the variance by n.",
     solution_code="answer = (2 * (1 / 0.25) ** 2 / 9) ** 0.5",
     reference=lambda: DASHBOARD_SD,
     wrong_answers=lambda: [_ONE_SD, 1 / DASHBOARD_EPSILON, 2 * 16 / 9, "1.9"],
@@ -102,15 +100,8 @@ _FOUR_FIFTHS_CASES = [
 
 
 def _check_four_fifths(answer):
-    if not callable(answer):
-        return f"expected a function rates -> bool, got {type(answer).__name__}"
-    for rates, expected in _FOUR_FIFTHS_CASES:
-        got = answer(dict(rates))
-        if not isinstance(got, (bool, np.bool_)):
-            return f"for {rates} your function gave {got!r}; return True or False"
-        if bool(got) != expected:
-            return f"for selection rates {rates} your function gave {bool(got)}, expected {expected}"
-    return None
+    return function_checker(_four_fifths_reference, [(rates,) for rates, _ in _FOUR_FIFTHS_CASES],
+                            "passes(rates)")(answer)
 
 
 def _four_fifths_reference(rates):
@@ -126,7 +117,8 @@ ex3 = Exercise(
         "(answer: the function)"
     ),
     checker=_check_four_fifths,
-    hint_text="Compare min(rates.values()) with 0.8 * max(rates.values()); the order of the groups does not matter.",
+    hint_text='The rule compares the least-selected group with the most-selected one, whatever the number of groups.',
+    hint_code="Compare min(rates.values()) with 0.8 * max(rates.values()); the order of the groups does not matter.",
     solution_code=(
         "def passes(rates):\n"
         "    values = list(rates.values())\n"

@@ -10,17 +10,7 @@ from functools import cache
 import numpy as np
 
 from ..data import load_sentiment
-from . import Exercise, close_enough, quiz_question
-
-
-def _number(answer) -> float | None:
-    """Give the answer as a float, or None if it is not a number (a str or bool is not)."""
-    if isinstance(answer, (str, bool)):
-        return None
-    try:
-        return float(answer)
-    except (TypeError, ValueError):
-        return None
+from . import Exercise, number_checker, quiz_question
 
 
 @cache
@@ -35,17 +25,9 @@ def _compound_zero() -> tuple[float, float, int]:
 
 
 def _check_compound_zero(answer):
-    share, overall, count = _compound_zero()
-    value = _number(answer)
-    if value is None:
-        return f"expected a share (a float), got {type(answer).__name__}"
-    if np.isclose(value, count):
-        return "that is the number of sentences; divide by the 1,000 IMDb sentences."
-    if not 0 <= value <= 1:
-        return f"{value:g} is outside [0, 1]: give a share, not a percentage."
-    if np.isclose(value, overall, atol=5e-4):
-        return "that is the share over all three sources; keep only source == 'imdb'."
-    return close_enough(value, share, "your share", rel=1e-3)
+    share, overall, _ = _compound_zero()
+    traps = {overall: "that is the share over all three sources; keep only source == 'imdb'."}
+    return number_checker(share, "your share", traps, share=True)(answer)
 
 
 ex1 = Exercise(
@@ -55,7 +37,8 @@ ex1 = Exercise(
         "sentiment word found, or words that cancel)? (answer: a float in [0, 1])"
     ),
     checker=_check_compound_zero,
-    hint_text="lexicon_scores(texts)['compound'] gives the scores; keep the rows with source == 'imdb'.",
+    hint_text='A lexicon scores only the words it knows; a sentence with none of them (or with words that cancel) scores exactly zero.',
+    hint_code="lexicon_scores(texts)['compound'] gives the scores; keep the rows with source == 'imdb'.",
     solution_code=(
         "imdb = sentences[sentences['source'] == 'imdb']\n"
         "answer = float((lexicon_scores(imdb['sentence'])['compound'] == 0).mean())"
@@ -79,16 +62,12 @@ def _food_idf() -> tuple[float, int, int]:
 
 def _check_food_idf(answer):
     idf, n, df = _food_idf()
-    value = _number(answer)
-    if value is None:
-        return f"expected a number, got {type(answer).__name__}"
-    if np.isclose(value, np.log(n / df)):
-        return "that is the textbook ln(n / df); scikit-learn smooths it: ln((1 + n) / (1 + df)) + 1."
-    if np.isclose(value, np.log((1 + n) / (1 + df))):
-        return "almost: scikit-learn adds 1 to the log, so that a word in every document keeps weight 1."
-    if np.isclose(value, df):
-        return "that is the document frequency df; the idf is a log of n over it."
-    return close_enough(value, idf, "the idf", rel=1e-4)
+    traps = {
+        np.log(n / df): "that is the textbook ln(n / df); scikit-learn smooths it: ln((1 + n) / (1 + df)) + 1.",
+        np.log((1 + n) / (1 + df)): "almost: scikit-learn adds 1 to the log, so that a word in every document keeps weight 1.",
+        float(df): "that is the document frequency df; the idf is a log of n over it.",
+    }
+    return number_checker(idf, "the idf", traps, sig=3)(answer)
 
 
 ex2 = Exercise(
@@ -99,7 +78,8 @@ ex2 = Exercise(
         "as TfidfVectorizer computes it (smooth_idf=True). (answer: a float)"
     ),
     checker=_check_food_idf,
-    hint_text="idf = ln((1 + n) / (1 + df)) + 1; CountVectorizer().fit_transform(texts) gives the counts.",
+    hint_text='idf rewards rare words: it depends only on how many documents there are and how many contain the word (not how often).',
+    hint_code="idf = ln((1 + n) / (1 + df)) + 1; CountVectorizer().fit_transform(texts) gives the counts.",
     solution_code=(
         "from sklearn.feature_extraction.text import TfidfVectorizer\n"
         "yelp = sentences.query(\"source == 'yelp'\")['sentence']\n"
@@ -161,7 +141,8 @@ ex3 = Exercise(
         "function itself as the answer. It is checked on hidden cases, one with large scores."
     ),
     checker=_check_attention,
-    hint_text="Subtract each row's maximum score before np.exp, so large scores do not overflow.",
+    hint_text='Score every query against every key, turn each row of scores into weights that sum to 1, then average the values with those weights.',
+    hint_code="Subtract each row's maximum score before np.exp, so large scores do not overflow.",
     solution_code=(
         "def attention(q, k, v):\n"
         "    scores = q @ k.T / np.sqrt(q.shape[-1])\n"

@@ -13,7 +13,7 @@ import numpy as np
 from ..data import load_movielens_100k
 from ..recsys import per_user_metrics
 from ..recsys import sequential as sq
-from . import Exercise, number_checker, quiz_question
+from . import Exercise, function_checker, number_checker, quiz_question
 from ._online_retail import clean as cleaned_online_retail
 
 
@@ -56,7 +56,8 @@ ex1 = Exercise(
         "on m_hist and recommend 10 films per user with exclude_seen=True. What is its HR@10? (a float)"
     ),
     checker=_check_hr,
-    hint_text="recs = model.recommend(m_hist, k=10, exclude_seen=True); then rs.per_user_metrics(recs, m_truth, 10).",
+    hint_text='Without a prior, a transition model can only recommend items that followed the last item in the training sequences.',
+    hint_code="recs = model.recommend(m_hist, k=10, exclude_seen=True); then rs.per_user_metrics(recs, m_truth, 10).",
     solution_code=(
         "model = sq.ItemTransitions(smoothing=0.0).fit(m_hist)\n"
         "recs = model.recommend(m_hist, k=10, exclude_seen=True)\n"
@@ -76,20 +77,7 @@ def _expected_pad(items, length):
 
 
 def _check_left_pad(func):
-    if not callable(func):
-        return f"expected a function left_pad(items, length), got {type(func).__name__}"
-    for items, length in PAD_CASES:
-        got = func(list(items), length)
-        expected = _expected_pad(items, length)
-        if got is None:
-            return "your function returns None: add a return statement."
-        try:
-            got_list = [int(v) for v in got]
-        except (TypeError, ValueError):
-            return f"left_pad({items}, {length}) should give a list of numbers, got {got!r}"
-        if got_list != expected:
-            return f"left_pad({items}, {length}) gave {got_list}, expected {expected}"
-    return None
+    return function_checker(_expected_pad, [(list(items), length) for items, length in PAD_CASES], "left_pad")(func)
 
 
 ex2 = Exercise(
@@ -99,7 +87,8 @@ ex2 = Exercise(
         "exactly `length` entries, as a list. Example: left_pad([4, 5], 4) == [0, 0, 4, 5]."
     ),
     checker=_check_left_pad,
-    hint_text="Keep items[-length:], then put (length - len(kept)) zeros in front.",
+    hint_text='Sequence models look at the most recent items; padding goes in front so the last position is always the latest item.',
+    hint_code="Keep items[-length:], then put (length - len(kept)) zeros in front.",
     solution_code=(
         "def left_pad(items, length):\n"
         "    kept = list(items)[-length:]\n"
@@ -145,7 +134,8 @@ ex3 = Exercise(
         "customers was the test product already in their history? (a float between 0 and 1)"
     ),
     checker=_check_repeat_share,
-    hint_text=(
+    hint_text='A repeat is a test product the customer had already bought before the cut-off; count customers, not purchases.',
+    hint_code=(
         "r_hist.matrix() is the customers x products count matrix; look up each (customer, product) of "
         "r_truth with r_hist.users.get_indexer and r_hist.items.get_indexer (an index of -1 is a new product)."
     ),

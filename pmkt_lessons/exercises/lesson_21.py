@@ -47,7 +47,8 @@ ex1 = Exercise(
         "at least 5 purchase invoices by then. (answer: an int)"
     ),
     checker=_check_loyal,
-    hint_text=(
+    hint_text='The stream only knows what has arrived by the day you stop it: replay up to that day, then read the counts.',
+    hint_code=(
         "rfm = StreamingRFM(); for e in stream.replay(until='2011-03-01'): rfm.update(e); then "
         "rfm.table('2011-03-01')['frequency'] >= 5."
     ),
@@ -88,7 +89,8 @@ ex2 = Exercise(
         },
         rel=1e-4,
     ),
-    hint_text=(
+    hint_text='FTRL keeps z and n per coordinate; the weight is a closed-form function of them, and the step adds the gradient minus a correction.',
+    hint_code=(
         "First w = -(z - sign(z) l1) / ((beta + sqrt(n)) / alpha + l2); then g = (p - y) x, "
         "sigma = (sqrt(n + g^2) - sqrt(n)) / alpha, and z + g - sigma * w."
     ),
@@ -128,7 +130,8 @@ ex3 = Exercise(
         },
         rel=1e-4,
     ),
-    hint_text="np.linalg.inv(A) gives A^-1; theta = A^-1 b; then the formula.",
+    hint_text="The score is the predicted reward plus an exploration bonus that grows with the uncertainty in the customer's direction.",
+    hint_code="np.linalg.inv(A) gives A^-1; theta = A^-1 b; then the formula.",
     solution_code=(
         "A = np.array([[3, 1], [1, 2]]); b = np.array([1, 0.5]); x = np.array([1, 1])\n"
         "A_inv = np.linalg.inv(A)\n"

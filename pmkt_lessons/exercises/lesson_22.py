@@ -37,14 +37,12 @@ def _variant_b_count() -> int:
 
 def _check_variant_b(answer):
     expected = _variant_b_count()
-    if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
-        return f"expected a whole number of customers, got {type(answer).__name__}"
-    if answer == 3317 - expected:
-        return "that is the number in variant A; the question asks for B."
-    if 1600 <= answer <= 1720 and answer != expected:
+    traps = {3317 - expected: "that is the number in variant A; the question asks for B."}
+    problem = count_checker(expected, "training customers in variant B", traps)(answer)
+    if problem and problem.endswith("is not the number of training customers in variant B.") and 1600 <= float(answer) <= 1720:
         return ("close to half, as expected, but not the exact count: use experiment='recommend-v2' and "
                 "the lesson's key on the training customers' ids.")
-    return count_checker(expected, "training customers in variant B")(int(answer))
+    return problem
 
 
 ex1 = Exercise(
@@ -55,7 +53,8 @@ ex1 = Exercise(
         "of the training interactions are in variant B? (answer: an int)"
     ),
     checker=_check_variant_b,
-    hint_text=(
+    hint_text="Hash-based assignment depends on the experiment's name: a new name reshuffles who sees which variant.",
+    hint_code=(
         "assign_variants(split.interactions.users, key, ('A', 'B'), experiment='recommend-v2'), then "
         "count the 'B's."
     ),
@@ -82,7 +81,8 @@ ex2 = Exercise(
                1000 / (FIXED_MS + PER_IMPRESSION_MS): "that is one impression per request.",
                1000 / PER_IMPRESSION_MS: "that ignores the fixed cost of each request."},
     ),
-    hint_text="One request takes fixed + per_impression * batch milliseconds and scores `batch` impressions.",
+    hint_text='The fixed cost is paid once per request, so larger batches spread it over more impressions.',
+    hint_code="One request takes fixed + per_impression * batch milliseconds and scores `batch` impressions.",
     solution_code=f"answer = {BATCH} / (({FIXED_MS} + {PER_IMPRESSION_MS} * {BATCH}) / 1000)",
     reference=lambda: BATCH_THROUGHPUT,
     wrong_answers=lambda: [1000 / FIXED_MS, 1000 / (FIXED_MS + PER_IMPRESSION_MS), 1000 / PER_IMPRESSION_MS, 9.0],
@@ -100,7 +100,8 @@ ex3 = Exercise(
         traps={float(sum(abs(c - r) for r, c in zip(REF_SHARES, CUR_SHARES, strict=True))):
                "that is the total absolute change in shares; PSI weights each change by ln(current / reference)."},
     ),
-    hint_text="Four terms, one per bin; numpy: np.sum((cur - ref) * np.log(cur / ref)).",
+    hint_text='The population stability index adds one term per bin; bins whose share moved more contribute more.',
+    hint_code="Four terms, one per bin; numpy: np.sum((cur - ref) * np.log(cur / ref)).",
     solution_code=(
         f"ref, cur = np.array({REF_SHARES}), np.array({CUR_SHARES})\n"
         "answer = float(np.sum((cur - ref) * np.log(cur / ref)))"

@@ -14,7 +14,7 @@ from . import Exercise, count_checker, quiz_question
 from ._online_retail import result as cleaned
 
 PAIR_MIN_COUNT = 300
-SNAPSHOT = "2011-09-01"
+SNAPSHOT = "2011-06-01"
 
 
 @cache
@@ -40,7 +40,8 @@ ex1 = Exercise(
     checker=lambda answer: count_checker(
         _pair_count(), "pairs", traps={_pairs_at_400(): f"that is the count at 400 invoices; use {PAIR_MIN_COUNT}."}
     )(answer),
-    hint_text="pair_counts_duckdb(clean, min_count=...) gives one row per pair; count the rows.",
+    hint_text='A pair is counted once per invoice that contains both products; keep the pairs at or above the threshold.',
+    hint_code="pair_counts_duckdb(clean, min_count=...) gives one row per pair; count the rows.",
     solution_code=f"answer = len(duck.pair_counts_duckdb(clean, min_count={PAIR_MIN_COUNT}))",
     reference=_pair_count,
     wrong_answers=lambda: [34, _pair_count() + 1, "many"],
@@ -64,7 +65,8 @@ ex2 = Exercise(
     checker=lambda answer: count_checker(_customers_before(), "customers", traps={4338: (
         "4,338 is every customer of the year; the snapshot keeps only those who bought before it."
     )})(answer),
-    hint_text=f"duck.rfm_duckdb(clean, cancellations, snapshot='{SNAPSHOT}'); count its rows.",
+    hint_text='An RFM table as of a snapshot keeps only the purchases before that day: customers who first bought later are not in it.',
+    hint_code=f"duck.rfm_duckdb(clean, cancellations, snapshot='{SNAPSHOT}'); count its rows.",
     solution_code=f"answer = len(duck.rfm_duckdb(clean, cancellations, snapshot='{SNAPSHOT}'))",
     reference=_customers_before,
     wrong_answers=lambda: [4338, _customers_before() - 1, 2.5],
@@ -102,7 +104,8 @@ ex3 = Exercise(
         "(answer: the function)"
     ),
     checker=_check_slope,
-    hint_text="np.polyfit(np.log(sizes), np.log(seconds), 1) gives [b, a].",
+    hint_text='On log axes a power law is a straight line; its slope is the exponent.',
+    hint_code="np.polyfit(np.log(sizes), np.log(seconds), 1) gives [b, a].",
     solution_code=(
         "def slope(sizes, seconds):\n"
         "    return float(np.polyfit(np.log(sizes), np.log(seconds), 1)[0])\n"

@@ -31,7 +31,8 @@ ex1 = Exercise(
         "to ads (a number between 0 and 1)?"
     ),
     checker=lambda answer: number_checker(_oracle_ad_share(), "the ads' share of the spend", share=True, rel=0.01)(answer),
-    hint_text="oracle_decisions gives one action per customer; COSTS[action] is what each costs.",
+    hint_text="The oracle knows each customer's true response: it spends where the incremental profit per unit cost is highest.",
+    hint_code="oracle_decisions gives one action per customer; COSTS[action] is what each costs.",
     solution_code=(
         "shop11 = make_shop(3000, random_state=11)\n"
         f"action = oracle_decisions(shop11, {BUDGET:.0f})['action'].to_numpy()\n"
@@ -95,7 +96,8 @@ ex2 = Exercise(
         "cost (COSTS) until the budget is spent. It is checked on hidden cases against the package."
     ),
     checker=_check_allocate,
-    hint_text=(
+    hint_text='Greedy by value per unit cost is the classic knapsack approximation: pay for the best ratios first, while the budget lasts.',
+    hint_code=(
         "First pick each customer's best paid action; then sort customers by value / cost; then keep "
         "the prefix whose cumulative cost fits the budget (np.cumsum)."
     ),
