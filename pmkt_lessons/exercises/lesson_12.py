@@ -1,4 +1,10 @@
-"""Exercises of lesson 12: the FM term on new embeddings, what factorising saves, and fm_term as a function."""
+"""Exercises and concept quiz of lesson 12 (deep CTR models).
+
+12.1 computes the FM term on embeddings the lesson did not show, 12.2 counts
+what factorising saves for fields the lesson did not use, and 12.3 asks for
+the FM term as a function, checked on hidden random embeddings. Introduced in
+lesson 12.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +12,60 @@ import itertools
 
 import numpy as np
 
-from . import Exercise, close_enough, quiz_question
+from . import Exercise, function_checker, number_checker, quiz_question, sequence_checker
 
-_V = ((1.0, 0.0, 2.0), (0.5, -1.0, 1.0), (-2.0, 1.0, 0.5))
+_V = ((1.0, 0.0, 2.0), (0.5, -1.0, 1.5), (-2.0, 1.0, 1.5))
 _LEVELS = (8, 15, 40, 6)
 _K = 5
 
 
 def fm_term(v) -> float:
-    """The factorisation-machine term sum_{i<j} <v_i, v_j> of a (fields, k) array (the O(fields x k) form)."""
+    """Give the factorisation-machine term sum_{i<j} <v_i, v_j> of a (fields, k) array.
+
+    Computed in O(fields x k) as 0.5 * sum_k((sum_i v_ik)^2 - sum_i v_ik^2) (Rendle, 2010).
+    """
     v = np.asarray(v, dtype=float)
     return float(0.5 * ((v.sum(axis=0) ** 2).sum() - (v**2).sum()))
+
+
+def _fm_traps() -> dict[float, str]:
+    v = np.asarray(_V)
+    square_of_sum, sum_of_squares = float((v.sum(axis=0) ** 2).sum()), float((v**2).sum())
+    return {
+        square_of_sum - sum_of_squares: "that counts every pair twice (<v1, v2> and <v2, v1>): halve it.",
+        square_of_sum: "that is |v1 + v2 + v3|^2, which still holds each field's product with itself "
+        "(|v_i|^2): subtract those, then halve.",
+        0.5 * square_of_sum: "you halved |v1 + v2 + v3|^2 but kept the squares |v_i|^2 of each field with itself.",
+        float(v[0] @ v[1]): "that is only <v1, v2>; the FM term adds all three pairs.",
+    }
 
 
 ex1 = Exercise(
     name="12.1 the FM interaction term",
     question=(
         "An impression has three fields whose levels have the 3-dimensional embeddings "
-        "v1 = (1, 0, 2), v2 = (0.5, -1, 1) and v3 = (-2, 1, 0.5). What does the factorisation-machine "
-        "term add to the logit?"
+        "v1 = (1, 0, 2), v2 = (0.5, -1, 1.5) and v3 = (-2, 1, 1.5). What does the factorisation-machine "
+        "term add to the logit? (answer: a number)"
     ),
-    checker=lambda a: close_enough(a, fm_term(_V), "the FM term", rel=1e-3),
-    hint_text="Three pairs: <v1, v2>, <v1, v3>, <v2, v3>. A dot product multiplies coordinates and adds.",
-    solution_code="",
+    checker=number_checker(fm_term(_V), "the FM term", _fm_traps()),
+    hint_text=(
+        "The FM term adds one dot product per pair of different fields; with three fields there are "
+        "three pairs, and a field is never paired with itself."
+    ),
+    hint_code=(
+        "Section 2 gives the shortcut 0.5 * sum_k((sum_i v_ik)^2 - sum_i v_ik^2): with numpy, "
+        "v.sum(axis=0) and (v ** 2).sum()."
+    ),
+    solution_code=(
+        "import numpy as np\n"
+        "v = np.array([[1, 0, 2], [0.5, -1, 1.5], [-2, 1, 1.5]])\n"
+        "# the square of the sum holds every pair twice plus each field with itself:\n"
+        "# subtract the squares, then halve (Rendle's O(fields x k) form)\n"
+        "answer = 0.5 * ((v.sum(axis=0) ** 2).sum() - (v ** 2).sum())\n"
+        "# the same as <v1, v2> + <v1, v3> + <v2, v3>"
+    ),
     reference=lambda: fm_term(_V),
+    wrong_answers=lambda: [*_fm_traps(), True, "4.75", -fm_term(_V)],
 )
 
 
@@ -39,22 +75,86 @@ def _parameter_counts() -> tuple[int, int]:
     return fm, crosses
 
 
+def _count_traps() -> dict[tuple, str]:
+    fm, crosses = _parameter_counts()
+    return {
+        (crosses, fm): "the two counts are swapped: (a) is the factorisation machine, (b) the crosses.",
+        (sum(_LEVELS), crosses): "(a) counts levels, but every level has an embedding of k = 5 numbers.",
+        (fm + sum(_LEVELS), crosses): "(a) includes the linear weights; the question asks for the interaction weights only.",
+        (fm, int(np.prod(_LEVELS))): "(b) crosses all four fields at once; a pairwise wide model crosses each pair of fields.",
+        (fm, crosses + sum(_LEVELS)): "(b) includes one weight per level of each field; count only the crosses.",
+    }
+
+
 ex2 = Exercise(
     name="12.2 what factorising saves",
-    question="",
-    checker=lambda a: None if tuple(a) == _parameter_counts() else "no",
-    hint_text="",
-    solution_code="",
+    question=(
+        "Four fields have 8, 15, 40 and 6 levels. (a) How many interaction weights does a "
+        "factorisation machine with embedding size 5 learn for them? (b) How many weights does a "
+        "wide model need if it crosses every pair of these fields? (answer: a pair (a, b) of whole numbers)"
+    ),
+    checker=sequence_checker(_parameter_counts(), "the pair (FM weights, cross weights)", rel=0.0,
+                             traps=_count_traps()),
+    hint_text=(
+        "(a) The FM stores one short vector per level, whatever the pairs. (b) A cross of a field with "
+        "n levels and one with m levels has n x m levels of its own, one weight each."
+    ),
+    hint_code=(
+        "(a) sum of the levels times k; (b) itertools.combinations(levels, 2) gives the pairs to multiply "
+        "and add."
+    ),
+    solution_code=(
+        "import itertools\n"
+        "levels, k = [8, 15, 40, 6], 5\n"
+        "fm = sum(levels) * k                                            # one k-vector per level\n"
+        "crosses = sum(a * b for a, b in itertools.combinations(levels, 2))  # one weight per pair of levels\n"
+        "answer = (fm, crosses)\n"
+        "# the FM grows with the levels, the crosses with the products of levels: that is what factorising saves"
+    ),
     reference=_parameter_counts,
+    wrong_answers=lambda: [
+        *_count_traps(),
+        (345.9, 1418.9), ("345", "1418"), {345: 1, 1418: 2}, (345,), True, 345,
+    ],
 )
+
+
+def _embedding_cases(rng: np.random.Generator) -> list[tuple[np.ndarray]]:
+    shapes = [(2, 1), (3, 4), (5, 8), (10, 3), (1, 6)]
+    cases = [(rng.normal(size=shape),) for shape in shapes]
+    cases.append((np.ones((4, 2)),))  # six pairs of dot product 2: the term is 12
+    return cases
+
 
 ex3 = Exercise(
     name="12.3 the FM term as a function",
-    question="",
-    checker=lambda f: None,
-    hint_text="",
-    solution_code="",
+    question=(
+        "Write a function fm_term(v) that takes a numpy array of shape (fields, k), one embedding per "
+        "field, and returns the factorisation-machine term sum over i < j of <v_i, v_j> as a float. "
+        "It is checked on hidden random embeddings (one field too). (answer: the function)"
+    ),
+    checker=function_checker(fm_term, _embedding_cases, "fm_term", rel=1e-9),
+    hint_text=(
+        "Pairs of *different* fields only, each pair once. A single field has no pair, so its term is 0."
+    ),
+    hint_code=(
+        "Either two loops over i < j with v[i] @ v[j], or Rendle's shortcut from section 2 with "
+        "v.sum(axis=0) and (v ** 2).sum()."
+    ),
+    solution_code=(
+        "def fm_term(v):\n"
+        "    v = np.asarray(v, dtype=float)\n"
+        "    # (sum_i v_i)^2 holds each pair twice and each field with itself: remove the squares, halve\n"
+        "    return float(0.5 * ((v.sum(axis=0) ** 2).sum() - (v ** 2).sum()))\n"
+        "answer = fm_term"
+    ),
     reference=lambda: fm_term,
+    wrong_answers=lambda: [
+        lambda v: float((v.sum(axis=0) ** 2).sum() - (v**2).sum()),
+        lambda v: float((v.sum(axis=0) ** 2).sum()),
+        lambda v: float(sum(v[i] @ v[j] for i in range(len(v)) for j in range(len(v)))),
+        fm_term(_V),
+    ],
     kind="function",
 )
 
