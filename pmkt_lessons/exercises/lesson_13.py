@@ -184,7 +184,7 @@ QUIZ = [
             "itself, which nothing here suggests. The missingness is explained by something we "
             "observe, the time of the call (row order, month); within the one period where both "
             "occur, unknown and known contacts respond alike. The low rate of 'unknown' is the drift "
-            "again, and it will not help on later customers, whose channel is always recorded."
+            "again, and it will not help on later customers, whose channel is almost always recorded."
         ),
     ),
     quiz_question(
