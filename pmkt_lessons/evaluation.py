@@ -165,7 +165,14 @@ def paired_auc_difference(
         idx = rng.integers(0, n, n)
         while y[idx].min() == y[idx].max():
             idx = rng.integers(0, n, n)
-        diffs[i] = roc_auc_score(y[idx], a_arr[idx]) - roc_auc_score(y[idx], b_arr[idx])
+        diffs[i] = _rank_auc(y[idx], a_arr[idx]) - _rank_auc(y[idx], b_arr[idx])
     alpha = 1 - confidence
     low, high = np.quantile(diffs, [alpha / 2, 1 - alpha / 2])
     return PairedDifference(float(observed), float(low), float(high), float(confidence), n)
+
+
+def _rank_auc(y: np.ndarray, score: np.ndarray) -> float:
+    """AUC as the Mann-Whitney statistic on average ranks (ties count 1/2): ``roc_auc_score``'s value, several times faster."""
+    ranks = stats.rankdata(score)
+    n_pos = int(y.sum())
+    return float((ranks[y == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * (len(y) - n_pos)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -19,6 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
+from pmkt_lessons.device import limit_threads
 from pmkt_lessons.validation import require_frame, require_probabilities
 
 TARGET = "y"
@@ -134,6 +135,11 @@ class UnknownImputer(TransformerMixin, BaseEstimator):
     ----------
     marker : str
         The value that stands for "missing".
+    columns : sequence of str, optional
+        The columns to impute; by default every text column. Leave out a
+        column whose "unknown" is a fact rather than a gap (``poutcome`` of a
+        customer never contacted before), or one that holds only ``marker``
+        in the fitting rows.
 
     Attributes
     ----------
@@ -141,13 +147,21 @@ class UnknownImputer(TransformerMixin, BaseEstimator):
         Column name -> the value that replaces ``marker``.
     """
 
-    def __init__(self, marker: str = UNKNOWN):
+    def __init__(self, marker: str = UNKNOWN, columns=None):
         self.marker = marker
+        self.columns = columns
 
     def fit(self, X: pd.DataFrame, y=None):
         require_frame(X, arg="X")
         self.modes_ = {}
-        for col in _text_columns(X):
+        if self.columns is None:
+            chosen = _text_columns(X)
+        elif isinstance(self.columns, str) or not all(isinstance(c, str) for c in self.columns):
+            raise TypeError(f"columns: expected a list of column names, got {self.columns!r}")
+        else:
+            require_frame(X, list(self.columns), "X")
+            chosen = list(self.columns)
+        for col in chosen:
             known = X[col][X[col].astype(str) != self.marker]
             if known.empty:
                 raise ValueError(f"X: column {col!r} holds only {self.marker!r}, nothing to impute from")
@@ -355,3 +369,142 @@ def campaign_profit(y, called, *, cost: float, value: float) -> pd.Series:
             "profit": reached * value - n_called * cost,
         }
     )
+
+
+# --------------------------------------------------------------------------- time order
+
+
+def time_split(frame: pd.DataFrame, test_size: float | int = 0.25) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split a time-ordered table into an earlier part (train) and a later part (test), by row order.
+
+    Introduced in lesson 13. Bank Marketing's rows run from May 2008 to
+    November 2010 in order, and its response rate drifts from about 3 % to
+    about 47 %: a random split lets the model see the future it is tested on,
+    and tests it on a mix of periods no campaign will meet. Here the test part
+    is the last rows, as a model deployed today meets only later customers.
+    Call it twice for a validation period (``time_split(train, 0.2)``).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Rows in time order (oldest first); not modified.
+    test_size : float in (0, 1) or int
+        Share of rows (rounded up, as scikit-learn's ``train_test_split``) or
+        number of rows in the later part; both parts must keep at least one row.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        The first ``n - n_test`` rows and the last ``n_test`` rows, index kept.
+
+    Examples
+    --------
+    >>> train, test = time_split(load_bank_marketing(), test_size=0.25)  # doctest: +SKIP
+    """
+    require_frame(frame, arg="frame")
+    n = len(frame)
+    if isinstance(test_size, bool) or not isinstance(test_size, (int, float, np.integer, np.floating)):
+        raise TypeError(f"test_size: expected a share in (0, 1) or a number of rows, got {type(test_size).__name__}")
+    if isinstance(test_size, (int, np.integer)):
+        n_test = int(test_size)
+    elif 0 < test_size < 1:
+        n_test = int(np.ceil(test_size * n))
+    else:
+        raise ValueError(f"test_size: expected a share in (0, 1) or a whole number of rows, got {test_size!r}")
+    if not 1 <= n_test <= n - 1:
+        raise ValueError(
+            f"test_size: expected between 1 and {n - 1} test rows (frame has {n}), got {n_test}"
+        )
+    return frame.iloc[: n - n_test], frame.iloc[n - n_test :]
+
+
+def response_by_period(frame: pd.DataFrame, n_periods: int = 10, target: str = TARGET) -> pd.DataFrame:
+    """Give the response rate of consecutive, equal blocks of rows (deciles of row order by default).
+
+    Introduced in lesson 13 to show drift: on time-ordered rows, a rate that
+    moves from block to block means the past is not like the future.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Rows in time order, with a 0/1 ``target`` column.
+    n_periods : int
+        Number of blocks (``np.array_split`` of the row positions).
+    target : str
+        The 0/1 response column.
+
+    Returns
+    -------
+    DataFrame
+        One row per block, indexed by ``period`` (0 = oldest): ``first_row``
+        and ``last_row`` (positions), ``n`` and ``rate``.
+    """
+    require_frame(frame, [target], "frame")
+    y = _binary(frame[target], f"frame[{target!r}]")
+    if isinstance(n_periods, bool) or not isinstance(n_periods, (int, np.integer)) or not 1 <= n_periods <= len(y):
+        raise ValueError(f"n_periods: expected a whole number between 1 and {len(y)}, got {n_periods!r}")
+    blocks = np.array_split(np.arange(len(y)), int(n_periods))
+    out = pd.DataFrame(
+        {
+            "first_row": [int(b[0]) for b in blocks],
+            "last_row": [int(b[-1]) for b in blocks],
+            "n": [len(b) for b in blocks],
+            "rate": [float(y[b].mean()) for b in blocks],
+        }
+    )
+    out.index.name = "period"
+    return out
+
+
+class ThreadLimited(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """Wrap a classifier so that its ``fit`` and ``predict_proba`` run with ``n_threads`` CPU threads.
+
+    Introduced in lesson 13. Gradient-boosted trees (OpenMP) and linear
+    algebra (BLAS) start one thread per core; on a small or shared CPU the
+    threads wait on each other and one thread is both faster and gives the
+    same numbers on every machine. This keeps the limit local to the model
+    (:func:`pmkt_lessons.device.limit_threads`), so a notebook never sets
+    threads globally, and it works inside ``cross_val_score``,
+    ``CalibratedClassifierCV`` and ``clone``.
+
+    Parameters
+    ----------
+    estimator : classifier
+        Any scikit-learn classifier or pipeline with ``predict_proba``; cloned in ``fit``.
+    n_threads : int or None
+        Threads while fitting and predicting; ``None`` leaves the limits alone.
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted clone.
+    classes_ : ndarray
+        The fitted clone's classes.
+    """
+
+    def __init__(self, estimator, n_threads: int | None = 1):
+        self.estimator = estimator
+        self.n_threads = n_threads
+
+    def fit(self, X, y, **fit_params):
+        """Fit a clone of ``estimator`` with the thread limit; give ``self``."""
+        if not hasattr(self.estimator, "fit") or not hasattr(self.estimator, "predict_proba"):
+            raise TypeError(
+                f"estimator: expected a classifier with fit and predict_proba, got {type(self.estimator).__name__}"
+            )
+        with limit_threads(self.n_threads):
+            self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
+        self.classes_ = self.estimator_.classes_
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Give the fitted clone's class probabilities, computed with the thread limit."""
+        check_is_fitted(self, "estimator_")
+        with limit_threads(self.n_threads):
+            return self.estimator_.predict_proba(X)
+
+    def predict(self, X) -> np.ndarray:
+        """Give the fitted clone's predicted classes, computed with the thread limit."""
+        check_is_fitted(self, "estimator_")
+        with limit_threads(self.n_threads):
+            return self.estimator_.predict(X)

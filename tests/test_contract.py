@@ -20,6 +20,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.estimator_checks import estimator_checks_generator
 
@@ -53,7 +54,7 @@ from pmkt_lessons.recsys.ncf import DotMF, NeuMF
 from pmkt_lessons.simulate.shop import make_shop
 from pmkt_lessons.streaming import event_stream
 from pmkt_lessons.streaming.prequential import StreamingRecommender
-from pmkt_lessons.targeting import UnknownImputer
+from pmkt_lessons.targeting import ThreadLimited, UnknownImputer
 from pmkt_lessons.text.baselines import LexiconClassifier
 from pmkt_lessons.text.topics import ReviewTopics
 from pmkt_lessons.text.transformer import TransformerTextClassifier
@@ -167,6 +168,8 @@ CASES = [
     Case(up.ClassTransformationUplift, lambda m: m.fit(ARRAY_X, UPLIFT_T, ARRAY_Y),
          lambda m: m.predict_uplift(ARRAY_X), (ARRAY_X, UPLIFT_T, ARRAY_Y)),
     Case(UnknownImputer, lambda m: m.fit(BANK), lambda m: m.transform(BANK), (BANK,)),
+    Case(lambda: ThreadLimited(LogisticRegression(), n_threads=1), lambda m: m.fit(ARRAY_X, ARRAY_Y),
+         lambda m: m.predict_proba(ARRAY_X), (ARRAY_X, ARRAY_Y)),
     # lessons 19-24
     Case(LexiconClassifier, lambda m: m.fit(TEXTS, TEXT_Y), lambda m: m.predict_proba(TEXTS), (TEXTS, TEXT_Y)),
     Case(lambda: ReviewTopics(n_topics=2, min_df=1, random_state=0), lambda m: m.fit(TEXTS),

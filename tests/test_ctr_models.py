@@ -174,3 +174,57 @@ def test_to_tensors_keeps_values_and_types():
     index, dense = to_tensors(enc, "cpu")
     assert index.dtype == torch.long and dense.dtype == torch.float32
     assert index.tolist() == [[0, 3], [1, 2]] and dense.ravel().tolist() == [0.5, -1.0]
+
+
+# --- Wide&Deep cross-product features, and early stopping that triggers ----------------------
+
+
+def test_cross_features_known_answer_and_no_mutation():
+    from pmkt_lessons.ctr.models import cross_features
+
+    X = pd.DataFrame({"d": ["m", "t", "m"], "c": [1, 2, 2], "z": [0.1, 0.2, 0.3]})
+    before = X.copy()
+    out = cross_features(X, [("d", "c")])
+    assert out.columns.tolist() == ["d x c"] and out["d x c"].tolist() == ["m|1", "t|2", "m|2"]
+    assert out.index.equals(X.index)
+    pd.testing.assert_frame_equal(X, before)
+    assert cross_features(X, []).shape == (3, 0)
+
+
+def test_cross_weights_equal_a_logistic_regression_on_the_crossed_one_hot_columns():
+    # a linear net with only the wide part: bias + field weights + one weight per cross level
+    net = CTRNet(6, 2, 0, fm=False, n_cross_indices=5)
+    with torch.no_grad():
+        net.table.weight[:, 0] = torch.arange(6, dtype=torch.float32)
+        net.cross.weight[:, 0] = torch.tensor([10.0, 20.0, 30.0, 40.0, 50.0])
+    index = torch.tensor([[1, 4, 2], [0, 5, 3]])  # two fields, then one cross column
+    torch.testing.assert_close(net(index, torch.zeros(2, 0)), torch.tensor([1.0 + 4 + 30, 0 + 5 + 40]))
+
+
+def test_wide_and_deep_crosses_memorise_an_interaction(xor_data):
+    X, y, p = xor_data
+    plain = _fit(WideAndDeep, X, y, hidden=(4,), epochs=3, lr=0.1)
+    crossed = _fit(WideAndDeep, X, y, hidden=(4,), epochs=3, lr=0.1, crosses=[("a", "b")])
+    assert crossed.cross_encoder_.n_indices_ == 1 + 36  # the unknown bucket and the 6 x 6 pairs
+    assert crossed.net_.cross.weight.shape == (37, 1)
+    test_x, test_y = X.iloc[7000:], y[7000:]
+    auc = {m: roc_auc_score(test_y, m.predict_proba(test_x)[:, 1]) for m in (plain, crossed)}
+    assert auc[crossed] > auc[plain] + 0.01  # the wide cross learns a x b directly
+    assert auc[crossed] > roc_auc_score(test_y, p[7000:]) - 0.02
+    assert plain.cross_encoder_ is None
+
+
+def test_crosses_bad_input(xor_data):
+    X, y, _ = xor_data
+    for bad, exc in [("a", TypeError), ([("a",)], ValueError), ([("a", "a")], ValueError), ([("a", "x")], ValueError)]:
+        with pytest.raises(exc, match="crosses"):
+            WideAndDeep(CAT, ["x"], crosses=bad, epochs=1, device="cpu").fit(X.iloc[:500], y[:500])
+
+
+def test_stopped_early_says_whether_patience_ran_out(xor_data):
+    X, y, _ = xor_data
+    capped = _fit(FactorizationMachine, X, y, epochs=1)
+    assert not capped.stopped_early_  # one epoch: it ran out of epochs
+    noisy = _fit(DeepFM, X, np.random.default_rng(1).integers(0, 2, len(y)), lr=0.05, epochs=30, patience=2)
+    assert noisy.stopped_early_ and len(noisy.history_) < 30
+    assert len(noisy.history_) - noisy.best_epoch_ == 2

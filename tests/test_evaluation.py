@@ -87,3 +87,14 @@ def test_bad_settings_and_no_mutation():
         paired_auc_difference([0, 0, 0], a, b)
     paired_bootstrap(a, b)
     assert a.tolist() == [0.1, 0.2, 0.3]
+
+
+def test_rank_auc_equals_roc_auc_score_with_ties():
+    from sklearn.metrics import roc_auc_score
+
+    from pmkt_lessons.evaluation import _rank_auc
+
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 2, 500)
+    for score in (rng.random(500), rng.integers(0, 4, 500).astype(float), y + rng.random(500)):
+        assert _rank_auc(y, score) == pytest.approx(roc_auc_score(y, score), abs=1e-12)

@@ -323,3 +323,121 @@ def test_campaign_profit_bad_input():
         tg.campaign_profit([1, 0], np.array([True]), cost=1, value=2)
     with pytest.raises(ValueError, match="y"):
         tg.campaign_profit([], np.array([], dtype=bool), cost=1, value=2)
+
+
+# --- time order: time_split, response_by_period, ThreadLimited --------------------------
+
+
+def test_time_split_keeps_row_order_and_sizes():
+    df = pd.DataFrame({"x": np.arange(10), "y": [0, 1] * 5}, index=list("abcdefghij"))
+    train, test = tg.time_split(df, test_size=0.25)
+    assert len(test) == 3 and len(train) == 7  # ceil(0.25 * 10), as train_test_split
+    assert train.index.tolist() == list("abcdefg") and test.index.tolist() == list("hij")
+    pd.testing.assert_frame_equal(pd.concat([train, test]), df)
+    train, test = tg.time_split(df, test_size=4)
+    assert len(test) == 4 and test["x"].min() > train["x"].max()
+
+
+def test_time_split_matches_sklearn_sizes_and_timeseriessplit():
+    from sklearn.model_selection import TimeSeriesSplit
+
+    df = pd.DataFrame({"x": np.arange(101)})
+    for share in (0.1, 0.25, 0.333):
+        _, test = tg.time_split(df, test_size=share)
+        _, sk_test = train_test_split(df, test_size=share, shuffle=False)
+        pd.testing.assert_frame_equal(test, sk_test)
+    fit_rows, val_rows = list(TimeSeriesSplit(n_splits=2, test_size=20).split(df))[-1]
+    train, test = tg.time_split(df, test_size=20)
+    assert train["x"].tolist() == fit_rows.tolist() and test["x"].tolist() == val_rows.tolist()
+
+
+def test_time_split_on_bank_marketing_shows_the_drift():
+    bank = load_bank_marketing()
+    train, test = tg.time_split(bank, test_size=0.25)
+    assert len(train) + len(test) == len(bank)
+    assert test["y"].mean() > 3 * train["y"].mean()  # about 0.28 against 0.06
+
+
+def test_time_split_bad_input_and_no_mutation():
+    df = pd.DataFrame({"x": np.arange(5)})
+    before = df.copy()
+    tg.time_split(df, 0.4)
+    pd.testing.assert_frame_equal(df, before)
+    with pytest.raises(TypeError, match="frame"):
+        tg.time_split(np.arange(5))
+    with pytest.raises(TypeError, match="test_size"):
+        tg.time_split(df, "0.2")
+    with pytest.raises(TypeError, match="test_size"):
+        tg.time_split(df, True)
+    for bad in (0.0, 1.0, 1.5, -0.2, 0, 5, 7):
+        with pytest.raises(ValueError, match="test_size"):
+            tg.time_split(df, bad)
+
+
+def test_response_by_period_known_answer():
+    df = pd.DataFrame({"y": [0, 0, 0, 1, 1, 1, 1]})
+    out = tg.response_by_period(df, n_periods=3)
+    assert out["n"].tolist() == [3, 2, 2]  # np.array_split: the first blocks take the remainder
+    assert out["first_row"].tolist() == [0, 3, 5] and out["last_row"].tolist() == [2, 4, 6]
+    np.testing.assert_allclose(out["rate"], [0.0, 1.0, 1.0])
+    assert out.index.name == "period"
+    np.testing.assert_allclose((out["rate"] * out["n"]).sum() / out["n"].sum(), df["y"].mean())
+
+
+def test_response_by_period_bad_input():
+    with pytest.raises(ValueError, match="n_periods"):
+        tg.response_by_period(pd.DataFrame({"y": [0, 1]}), n_periods=3)
+    with pytest.raises(ValueError, match="n_periods"):
+        tg.response_by_period(pd.DataFrame({"y": [0, 1]}), n_periods=0)
+    with pytest.raises(ValueError, match="only 0 and 1"):
+        tg.response_by_period(pd.DataFrame({"y": [0, 2]}), n_periods=1)
+    with pytest.raises(ValueError, match="y"):
+        tg.response_by_period(pd.DataFrame({"x": [0, 1]}))
+
+
+def test_thread_limited_gives_the_same_model_and_works_with_sklearn(bank_split):
+    from sklearn.base import clone
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.exceptions import NotFittedError
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.model_selection import TimeSeriesSplit, cross_val_score
+
+    train, test = bank_split
+    X, y, X_test = tg.prepare_features(train), train["y"], tg.prepare_features(test)
+    plain = tg.response_model("boosting").fit(X, y).predict_proba(X_test)
+    wrapped = tg.ThreadLimited(tg.response_model("boosting"), n_threads=1)
+    with pytest.raises(NotFittedError):
+        wrapped.predict_proba(X_test)
+    np.testing.assert_allclose(wrapped.fit(X, y).predict_proba(X_test), plain)
+    assert wrapped.classes_.tolist() == [0, 1]
+    assert (wrapped.predict(X_test) == (plain[:, 1] >= 0.5)).all()
+    assert clone(wrapped).get_params()["n_threads"] == 1
+    scores = cross_val_score(clone(wrapped), X, y, cv=TimeSeriesSplit(2), scoring="roc_auc", error_score="raise")
+    assert (scores > 0.5).all()
+    cal = CalibratedClassifierCV(FrozenEstimator(wrapped), method="sigmoid").fit(X_test, test["y"])
+    assert abs(cal.predict_proba(X_test)[:, 1].mean() - test["y"].mean()) < 0.01
+
+
+def test_thread_limited_bad_input():
+    with pytest.raises(TypeError, match="estimator"):
+        tg.ThreadLimited("a model").fit(pd.DataFrame({"x": [0, 1]}), [0, 1])
+    with pytest.raises(ValueError, match="n_threads"):
+        tg.ThreadLimited(tg.response_model("logistic"), n_threads=0).fit(
+            tg.prepare_features(_toy()), _toy()["y"]
+        )
+
+
+def test_unknown_imputer_columns():
+    df = _toy()
+    df["poutcome"] = pd.Categorical(["unknown"] * len(df))  # only "unknown": cannot be imputed
+    before = df.copy()
+    out = tg.UnknownImputer(columns=["job", "contact"]).fit_transform(df)
+    assert (out["poutcome"] == "unknown").all()
+    assert "unknown" not in set(out["job"].astype(str)) | set(out["contact"].astype(str))
+    pd.testing.assert_frame_equal(df, before)
+    with pytest.raises(ValueError, match="only 'unknown'"):
+        tg.UnknownImputer().fit(df)
+    with pytest.raises(TypeError, match="columns"):
+        tg.UnknownImputer(columns="job").fit(df)
+    with pytest.raises(ValueError, match="X"):
+        tg.UnknownImputer(columns=["no such column"]).fit(df)

@@ -9,8 +9,9 @@ All three share one network, ``CTRNet``, built from three parts:
   ``0.5 * sum_k ((sum_i v_ik)^2 - sum_i v_ik^2)`` (Rendle, 2010);
 * deep: an MLP on the concatenated embeddings and numeric fields.
 
-FM = linear + fm; Wide&Deep = linear + deep (Cheng et al., 2016, with the
-raw one-hot columns as the wide part); DeepFM = linear + fm + deep with
+FM = linear + fm; Wide&Deep = linear + deep (Cheng et al., 2016: the wide
+part is the raw one-hot columns plus, with ``crosses=``, one weight per level
+of each chosen cross-product of two fields); DeepFM = linear + fm + deep with
 shared embeddings (Guo et al., 2017). The estimators are scikit-learn
 classifiers: hyper-parameters in the constructor, ``fit`` returns ``self``,
 ``predict_proba`` gives an (n, 2) array, ``clone`` works. Introduced in lesson 12.
@@ -37,7 +38,7 @@ from ..device import resolve_device
 from ..randomness import check_random_state
 from ..training import training_scope
 from ..validation import require_frame, require_in_range, require_positive_int
-from .encoding import FieldEncoder
+from .encoding import EncodedFields, FieldEncoder
 from .train import TrainSettings, predict_logits, train_ctr_net
 
 
@@ -58,6 +59,10 @@ class CTRNet(nn.Module):
         Widths of the MLP's hidden layers; empty for no deep part.
     dropout : float
         Dropout after each hidden layer.
+    n_cross_indices : int
+        Levels over all cross-product columns (wide part only). When > 0 the
+        index has ``n_fields`` field columns followed by the cross columns, and
+        each cross level adds its own weight to the logit, with no embedding.
     """
 
     def __init__(
@@ -70,8 +75,13 @@ class CTRNet(nn.Module):
         fm: bool = True,
         hidden: Sequence[int] = (),
         dropout: float = 0.0,
+        n_cross_indices: int = 0,
     ):
         super().__init__()
+        self.n_fields = n_fields
+        self.cross = nn.Embedding(n_cross_indices, 1) if n_cross_indices else None
+        if self.cross is not None:
+            nn.init.zeros_(self.cross.weight)
         self.fm = fm
         self.has_embedding = bool(fm or hidden)
         self.bias = nn.Parameter(torch.zeros(1))
@@ -87,8 +97,12 @@ class CTRNet(nn.Module):
         self.mlp = _mlp(n_fields * embedding_dim + n_dense, hidden, dropout) if hidden else None
 
     def forward(self, index: torch.Tensor, dense: torch.Tensor) -> torch.Tensor:
+        if self.cross is not None:  # wide cross-product columns follow the fields
+            index, cross = index[:, : self.n_fields], index[:, self.n_fields :]
         rows = _Lookup.apply(self.table.weight, index)  # (batch, fields, 1 + k)
         logit = self.bias + rows[:, :, 0].sum(dim=1)
+        if self.cross is not None:
+            logit = logit + _Lookup.apply(self.cross.weight, cross).sum(dim=(1, 2))
         if self.dense_linear is not None:
             logit = logit + self.dense_linear(dense).squeeze(1)
         if not self.has_embedding:
@@ -169,14 +183,25 @@ class _DeepCTRClassifier(ClassifierMixin, BaseEstimator):
         Show a tqdm bar over epochs.
     n_threads : int or None
         CPU threads while training (:func:`pmkt_lessons.device.limit_threads`).
+    crosses : sequence of (str, str)
+        Pairs of categorical fields whose cross-product enters the wide
+        (linear) part: one weight per combined level seen at least
+        ``min_count`` times (:func:`cross_features`), as in Cheng et al.
+        (2016). Default: none.
 
     Attributes
     ----------
     encoder_ : FieldEncoder
+    cross_encoder_ : FieldEncoder or None
+        Levels of the cross-product columns (``None`` without ``crosses``).
     net_ : CTRNet
     history_ : DataFrame
         Per epoch: ``train_log_loss`` and ``val_log_loss``.
     best_epoch_ : int
+    stopped_early_ : bool
+        True when training ended because the validation log loss had not
+        improved for ``patience`` epochs; False when it ran out of ``epochs``
+        first (then raise ``epochs``: the model may be under-trained).
     classes_ : ndarray
         ``[0, 1]``.
     """
@@ -204,6 +229,7 @@ class _DeepCTRClassifier(ClassifierMixin, BaseEstimator):
         device=None,
         progress: bool = False,
         n_threads: int | None = 1,
+        crosses: Sequence[tuple[str, str]] = (),
     ):
         self.categorical = categorical
         self.numeric = numeric
@@ -222,6 +248,7 @@ class _DeepCTRClassifier(ClassifierMixin, BaseEstimator):
         self.device = device
         self.progress = progress
         self.n_threads = n_threads
+        self.crosses = crosses
 
     def fit(self, X: pd.DataFrame, y, X_val: pd.DataFrame | None = None, y_val=None):
         """Train on ``(X, y)``, stopping early on the log loss of ``(X_val, y_val)``.
@@ -242,27 +269,31 @@ class _DeepCTRClassifier(ClassifierMixin, BaseEstimator):
                                  low_inclusive=False, high_inclusive=False)
                 X, y, X_val, y_val = _holdout(X, y, self.validation_fraction, seed)
             encoder = FieldEncoder(self.categorical, self.numeric, self.min_count).fit(X)
+            cross_encoder = _fit_crosses(X, self.crosses, self.categorical, self.min_count)
             hidden = tuple(self.hidden) if self._deep else ()
             net = CTRNet(
                 encoder.n_indices_, len(self.categorical), len(self.numeric), self.embedding_dim,
                 fm=self._fm, hidden=hidden, dropout=self.dropout,
+                n_cross_indices=cross_encoder.n_indices_ if cross_encoder is not None else 0,
             )
             settings = TrainSettings(
                 self.lr, self.weight_decay, self.batch_size, self.epochs, self.patience, seed, self.lr_decay
             )
             self.history_ = train_ctr_net(
-                net, encoder.transform(X), y, encoder.transform(X_val), y_val,
+                net, _encode(encoder, cross_encoder, self.crosses, X), y,
+                _encode(encoder, cross_encoder, self.crosses, X_val), y_val,
                 settings, device=device, progress=self.progress,
             )
-        self.encoder_, self.net_ = encoder, net
+        self.encoder_, self.cross_encoder_, self.net_ = encoder, cross_encoder, net
         self.best_epoch_ = int(self.history_.loc[self.history_["val_log_loss"].idxmin(), "epoch"])
+        self.stopped_early_ = bool(len(self.history_) - self.best_epoch_ >= self.patience)
         self.classes_ = np.array([0, 1])
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Give an (n, 2) array: probability of no click, then of a click (unknown levels allowed)."""
         check_is_fitted(self, "net_")
-        logits = predict_logits(self.net_, self.encoder_.transform(X))
+        logits = predict_logits(self.net_, _encode(self.encoder_, self.cross_encoder_, self.crosses, X))
         p = 1.0 / (1.0 + np.exp(-logits))
         return np.column_stack([1.0 - p, p])
 
@@ -284,7 +315,13 @@ class FactorizationMachine(_DeepCTRClassifier):
 class WideAndDeep(_DeepCTRClassifier):
     """Give click probabilities from Wide&Deep: a linear (wide) part plus an MLP on embeddings.
 
-    Introduced in lesson 12.
+    Introduced in lesson 12. The wide part is a weight per level of every
+    field and, with ``crosses=[("a", "b"), ...]``, a weight per combined level
+    of each cross-product (Cheng et al., 2016, used crosses such as
+    ``AND(installed_app, impression_app)``): it memorises the pairs seen in
+    training, while the deep part generalises to unseen ones.
+
+        logit = b + sum_f w[x_f] + sum_(a,b) w[x_a, x_b] + MLP([e(x_1), ..., e(x_F), dense])
     """
 
     _fm, _deep = False, True
@@ -306,3 +343,55 @@ def _holdout(X: pd.DataFrame, y: np.ndarray, fraction: float, random_state):
     n_val = max(1, int(round(fraction * len(X))))
     val, train = order[:n_val], order[n_val:]
     return X.iloc[train], y[train], X.iloc[val], y[val]
+
+
+def cross_features(X: pd.DataFrame, crosses: Sequence[tuple[str, str]]) -> pd.DataFrame:
+    """Give one text column per cross-product of two fields: ``"<level of a>|<level of b>"``.
+
+    Introduced in lesson 12 (the wide part of Wide&Deep). Columns are named
+    ``"a x b"``; a missing level becomes the text ``"nan"`` (its own level).
+
+    Examples
+    --------
+    >>> cross_features(pd.DataFrame({"d": ["m", "t"], "c": [1, 2]}), [("d", "c")])["d x c"].tolist()
+    ['m|1', 't|2']
+    """
+    pairs = _cross_pairs(crosses)
+    require_frame(X, sorted({f for pair in pairs for f in pair}), "X", allow_empty=True)
+    return pd.DataFrame(
+        {f"{a} x {b}": X[a].astype(str).to_numpy(dtype=object) + "|" + X[b].astype(str).to_numpy(dtype=object)
+         for a, b in pairs},
+        index=X.index,
+    )
+
+
+def _cross_pairs(crosses) -> list[tuple[str, str]]:
+    if isinstance(crosses, str) or not isinstance(crosses, (list, tuple)):
+        raise TypeError(f"crosses: expected a list of (field, field) pairs, got {type(crosses).__name__}")
+    pairs = []
+    for pair in crosses:
+        if isinstance(pair, str) or not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise ValueError(f"crosses: expected pairs of two field names, got {pair!r}")
+        if pair[0] == pair[1]:
+            raise ValueError(f"crosses: expected two different fields in a pair, got {tuple(pair)!r}")
+        pairs.append((pair[0], pair[1]))
+    return pairs
+
+
+def _fit_crosses(X: pd.DataFrame, crosses, categorical, min_count: int) -> FieldEncoder | None:
+    pairs = _cross_pairs(crosses)
+    if not pairs:
+        return None
+    unknown = sorted({f for pair in pairs for f in pair} - set(categorical))
+    if unknown:
+        raise ValueError(f"crosses: expected fields listed in categorical, got {unknown}")
+    frame = cross_features(X, pairs)
+    return FieldEncoder(list(frame.columns), (), min_count).fit(frame)
+
+
+def _encode(encoder: FieldEncoder, cross_encoder: FieldEncoder | None, crosses, X: pd.DataFrame) -> EncodedFields:
+    enc = encoder.transform(X)
+    if cross_encoder is None:
+        return enc
+    cross = cross_encoder.transform(cross_features(X, crosses)).index
+    return EncodedFields(index=np.hstack([enc.index, cross]), dense=enc.dense)
