@@ -145,7 +145,13 @@ def implicit_loss(matrix, user_factors, item_factors, reg: float = 0.05, alpha: 
 
 
 class _TorchCSR:
-    """One interaction matrix as torch CSR pieces on a device (rows of the side being solved)."""
+    """One interaction matrix as torch CSR pieces on a device (rows of the side being solved).
+
+    ``conf`` holds ``c = 1 + alpha r`` (the right-hand side ``F^T C_u p_u``),
+    ``zeros`` the sparsity pattern for sampled products, and ``work`` a CSR
+    tensor of the same pattern whose values the conjugate-gradient matvec
+    overwrites in place, so no sparse tensor is built inside the loop.
+    """
 
     def __init__(self, csr: sp.csr_matrix, alpha: float, device):
         import torch
@@ -157,6 +163,7 @@ class _TorchCSR:
         self.extra = extra
         self.conf = self._tensor(extra + 1.0)
         self.zeros = self._tensor(torch.zeros_like(extra))
+        self.work = self._tensor(torch.zeros_like(extra))
 
     def _tensor(self, values):
         import torch
@@ -169,27 +176,40 @@ class _TorchCSR:
 
 
 def _cg_solve(side: _TorchCSR, fixed, current, reg: float, cg_steps: int):
-    """Run ``cg_steps`` conjugate-gradient steps on every row's system at once, from ``current``."""
+    """Run ``cg_steps`` conjugate-gradient steps on every row's system at once, from ``current``.
+
+    The matvec ``(F^T C_u F + reg I) v_u`` is ``v (F^T F + reg I)`` plus
+    ``sum_i (c_ui - 1)(v_u . f_i) f_i`` over the stored cells: one sampled
+    dense-dense product (the dots, written into ``side.work``), an in-place
+    scaling of its values and one sparse-dense product. The vector updates
+    are in place (``addcmul_``), so each step allocates only a few
+    ``(n_rows, n_factors)`` tensors.
+    """
     import torch
 
-    gram = fixed.T @ fixed + reg * torch.eye(fixed.shape[1], device=fixed.device, dtype=fixed.dtype)
+    gram = torch.addmm(
+        torch.eye(fixed.shape[1], device=fixed.device, dtype=fixed.dtype), fixed.T, fixed, beta=reg
+    )
+    fixed_t = fixed.T
 
     def matvec(v):
         # (c_ui - 1)(v_u . y_i) on the stored cells only: a sampled dense-dense product
-        dots = torch.sparse.sampled_addmm(side.zeros, v, fixed.T, beta=0.0).values()
-        return v @ gram + side._tensor(side.extra * dots) @ fixed
+        torch.sparse.sampled_addmm(side.zeros, v, fixed_t, beta=0.0, out=side.work)
+        side.work.values().mul_(side.extra)
+        return torch.addmm(side.work @ fixed, v, gram)
 
     x = current.clone()
-    r = side.conf @ fixed - matvec(x)
+    r = side.conf @ fixed
+    r -= matvec(x)
     p = r.clone()
     rs = (r * r).sum(1)
     for _ in range(cg_steps):
         ap = matvec(p)
-        step = rs / (p * ap).sum(1).clamp_min(1e-20)
-        x += step[:, None] * p
-        r -= step[:, None] * ap
+        step = (rs / (p * ap).sum(1).clamp_min(1e-20))[:, None]
+        x.addcmul_(step, p)
+        r.addcmul_(step, ap, value=-1.0)
         rs_new = (r * r).sum(1)
-        p = r + (rs_new / rs.clamp_min(1e-20))[:, None] * p
+        p.mul_((rs_new / rs.clamp_min(1e-20))[:, None]).add_(r)
         rs = rs_new
     return x
 
