@@ -246,9 +246,12 @@ def test_als_item_step_is_the_closed_form_ridge_solution(low_rank_split):
         rows = np.flatnonzero(i == item)
         f = np.column_stack([mf.user_factors_[u[rows]], np.ones(len(rows))])
         t = r[rows] - mf.global_mean_ - mf.user_bias_[u[rows]]
-        z = np.linalg.solve(f.T @ f + 0.3 * len(rows) * np.eye(4), f.T @ t)
-        np.testing.assert_allclose(mf.item_factors_[item], z[:3], rtol=1e-3, atol=1e-4)
-        assert mf.item_bias_[item] == pytest.approx(z[3], rel=1e-3, abs=1e-4)
+        lhs, rhs = f.T @ f + 0.3 * len(rows) * np.eye(4), f.T @ t
+        z = np.linalg.solve(lhs, rhs)
+        ours = np.append(mf.item_factors_[item], mf.item_bias_[item])
+        # solved by CG to a residual below 1e-3 of the right-hand side (float32 arithmetic)
+        assert np.linalg.norm(lhs @ ours - rhs) <= 2e-3 * np.linalg.norm(rhs)
+        np.testing.assert_allclose(ours, z, rtol=1e-2, atol=1e-3)
 
 
 def test_als_objective_is_j_and_never_rises(low_rank_split):
@@ -280,7 +283,7 @@ def test_adam_solver_still_trains(low_rank_split):
 
 
 def test_als_default_epochs_and_bad_solver(ratings):
-    assert len(ExplicitMF(device="cpu").fit(ratings).history_) == 5
+    assert len(ExplicitMF(device="cpu").fit(ratings).history_) == 4
     with pytest.raises(ValueError, match="solver"):
         ExplicitMF(solver="sgd", device="cpu").fit(ratings)
     with pytest.raises(ValueError, match="epochs"):
