@@ -249,8 +249,8 @@ def test_als_item_step_is_the_closed_form_ridge_solution(low_rank_split):
         lhs, rhs = f.T @ f + 0.3 * len(rows) * np.eye(4), f.T @ t
         z = np.linalg.solve(lhs, rhs)
         ours = np.append(mf.item_factors_[item], mf.item_bias_[item])
-        # solved by CG to a residual below 1e-3 of the right-hand side (float32 arithmetic)
-        assert np.linalg.norm(lhs @ ours - rhs) <= 2e-3 * np.linalg.norm(rhs)
+        # solved by CG to a residual below 3e-3 of the right-hand side (float32 arithmetic)
+        assert np.linalg.norm(lhs @ ours - rhs) <= 4e-3 * np.linalg.norm(rhs)
         np.testing.assert_allclose(ours, z, rtol=1e-2, atol=1e-3)
 
 

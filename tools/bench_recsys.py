@@ -295,7 +295,7 @@ call overhead and to re-reading tensors, not to the model. *Changed*: the same o
 is Zhou et al.'s weighted-lambda ALS) is minimised by alternating least squares: each epoch forms every user's
 (item's) 65 x 65 normal equations in a few batched matrix products (users grouped by number of ratings, so little
 padding) and solves them together by conjugate gradients warm-started from the last epoch (to a residual of
-1e-3, about 6 steps; the test RMSE equals that of a 1e-6 solve to 4 decimals). Four epochs reach RMSE 0.9076 (seed
+3e-3, about 5 steps; the test RMSE equals that of a 1e-6 solve to 4 decimals). Four epochs reach RMSE 0.9076 (seed
 0) against Adam's 0.9086 after 15. Batched Cholesky (`torch.linalg.cholesky_ex` + `cholesky_solve`) was measured
 and rejected: 56 ms per 943 systems against about 20 ms for the CG steps. *After*: the CG matrix-vector products
 (memory-bound, 28 MB per pass over the item systems) 43 %, forming the Gram matrices 25 %, gathers 15 %.
@@ -308,10 +308,13 @@ dense-dense product 15 %, sparse-dense products 13 %, dense 64 x 64 products 9 %
 tensor per side receives the sampled product (`out=`) and is scaled in place; vector updates are in place
 (`addcmul_`); the same 3 CG steps per solve, so the factors agree with the old code to float32 rounding (8e-4).
 *After*: the sampled product about 22 %, the sparse-dense product 17 %, the rest small dense and elementwise work.
-All cores: `n_threads=os.cpu_count()` gives torch's intra-op threads to the sparse and dense products. The default
-stays `n_threads=1`, the package's thread policy: with 2 threads the factors differ from the 1-thread ones in the
-4th decimal, and a lesson's printed numbers must not depend on the reader's core count. On a loaded machine
-(more runnable jobs than cores) torch's threads wait on each other and the all-core row can be slower than one
+All cores: `n_threads=os.cpu_count()` splits each side's rows into that many blocks of equal purchases, solved
+in parallel Python threads with one torch thread each (torch releases the GIL inside its operations): one
+synchronisation per half-iteration, where torch's own intra-op threads synchronise after every operation
+(about 700 times per fit; on the loaded machine that made 2 intra-op threads 4 times slower than one). The row
+systems are independent, so the factors equal the one-thread factors (here bit for bit). The default stays
+`n_threads=1`, the package's thread policy (the trainers never take the reader's cores unasked). On a loaded
+machine (more runnable jobs than cores) no second core may be free and the all-core row is no faster than one
 thread; read that row from a quiet machine.
 
 **Item-kNN (`ItemKNN`, lesson 07).** *Before* (fit + top-10 lists for 1,891 customers): a dense 3,394 x 3,394
