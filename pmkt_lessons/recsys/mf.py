@@ -262,7 +262,7 @@ class _RidgeBatches:
             other = np.where(valid, np.append(cols, n_cols)[rating], n_cols)
             self.groups.append((s, s + len(ents), torch.from_numpy(other).to(device),
                                 torch.from_numpy(rating).to(device)))
-        self.counts = torch.from_numpy(counts).to(device=device, dtype=torch.float64)
+        self.counts = torch.from_numpy(counts.astype(np.float32)).to(device)
         self.penalty = torch.from_numpy(counts[self.perm].astype(np.float32)).to(device)
         self.perm_t = torch.from_numpy(self.perm).to(device)
         self.other = torch.from_numpy(cols).to(device)
@@ -294,7 +294,8 @@ class _RidgeBatches:
         lhs.diagonal(dim1=1, dim2=2).add_((reg * self.penalty)[:, None])
         x, r = _batched_cg(lhs, rhs, current[self.perm_t].to(torch.float32), tol)
         # sum (t - F z)^2 + reg n |z|^2 = t.t - 2 z.b + z^T A z, and A z = b - r (r: CG's residual)
-        value = float((tt.double() - (x * rhs).sum(1).double() - (x * r).sum(1).double()).sum())
+        # per entity in float32 on the device (MPS has no float64), summed in float64 on the CPU
+        value = float((tt - (x * rhs).sum(1) - (x * r).sum(1)).cpu().double().sum())
         out = torch.empty_like(x)
         out[self.perm_t] = x
         return out, value
@@ -525,7 +526,7 @@ class ExplicitMF(_RatingModel):
             user_side, _ = by_user.solve(item_side, resid - item_side[by_user.other, k], user_side, reg)
             item_side, fit_value = by_item.solve(user_side, resid - user_side[by_item.other, k], item_side, reg)
             # J = (item step's residual sum of squares + its penalty) + the users' penalty
-            user_penalty = reg * float((by_user.counts * (user_side.double() ** 2).sum(1)).sum())
+            user_penalty = reg * float((by_user.counts * (user_side**2).sum(1)).cpu().double().sum())
             params = {"P": user_side[:, :k], "bu": user_side[:, k], "Q": item_side[:, :k], "bi": item_side[:, k]}
             self._store(params)
             history.append(self._history_row(epoch, (fit_value + user_penalty) / len(values), eval_set))
