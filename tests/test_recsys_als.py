@@ -172,3 +172,23 @@ def test_als_rejects_what_is_not_interactions():
         ImplicitALS(device="cpu").fit(sp.eye(3, format="csr"))
     with pytest.raises(NotFittedError, match="fit"):
         ImplicitALS().recommend([1])
+
+
+def test_als_row_blocks_in_threads_give_the_one_thread_factors(blocks):
+    one = ImplicitALS(n_factors=3, iterations=4, device="cpu", n_threads=1, track_loss=True).fit(blocks)
+    for n in (2, 3, 50):  # 50 threads: more than the 24 customers, so some blocks are tiny
+        many = ImplicitALS(n_factors=3, iterations=4, device="cpu", n_threads=n, track_loss=True).fit(blocks)
+        np.testing.assert_allclose(many.user_factors_, one.user_factors_, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(many.item_factors_, one.item_factors_, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(many.history_["loss"], one.history_["loss"], rtol=1e-5)
+    free = ImplicitALS(n_factors=3, iterations=4, device="cpu", n_threads=None).fit(blocks)
+    np.testing.assert_allclose(free.user_factors_, one.user_factors_, rtol=1e-4, atol=1e-5)
+
+
+def test_als_rejects_bad_thread_counts(blocks):
+    with pytest.raises(ValueError, match="n_threads"):
+        ImplicitALS(device="cpu", n_threads=0).fit(blocks)
+    with pytest.raises(TypeError, match="n_threads"):
+        ImplicitALS(device="cpu", n_threads=1.5).fit(blocks)
+    with pytest.raises(TypeError, match="n_threads"):
+        ImplicitALS(device="cpu", n_threads="2").fit(blocks)

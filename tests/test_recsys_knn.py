@@ -164,3 +164,30 @@ def test_bad_input():
         model.recommend(["u0"], k=0)
     with pytest.raises(TypeError, match="exclude_seen"):
         model.recommend(["u0"], exclude_seen=None)
+
+
+@pytest.mark.parametrize("similarity", ["cosine", "pearson", "jaccard"])
+@pytest.mark.parametrize("block_rows", [1, 4, None])
+def test_blockwise_neighbours_equal_the_dense_selection(similarity, block_rows):
+    from pmkt_lessons.recsys.knn import _neighbours_by_block
+
+    R = sp.csr_matrix(random_counts(5, shape=(30, 11)))
+    R.data[::3] = 1.0  # plenty of exact ties in the similarities
+    for X in (R, R.T):
+        dense = neighbour_matrix(similarity_matrix(X, similarity), 3)
+        blocks = _neighbours_by_block(X, similarity, 3, block_rows)
+        assert (dense != blocks).nnz == 0 and dense.dtype == blocks.dtype
+        np.testing.assert_array_equal(dense.indptr, blocks.indptr)
+        np.testing.assert_array_equal(dense.indices, blocks.indices)
+
+
+def test_item_knn_never_builds_the_dense_similarity(monkeypatch):
+    import pmkt_lessons.recsys.similarity as similarity
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("dense similarity built")
+
+    for name in ("similarity_matrix", "cosine_similarity", "pearson_similarity", "jaccard_similarity"):
+        monkeypatch.setattr(similarity, name, refuse)
+    model = ItemKNN("cosine", 2).fit(TOY)
+    assert model.neighbours_.shape == (4, 4)

@@ -223,3 +223,68 @@ def test_mf_rejects_bad_parameters(ratings, param, value, error):
 def test_mf_rejects_a_bad_eval_set(ratings):
     with pytest.raises(ValueError, match="eval_set"):
         ExplicitMF(epochs=1, device="cpu").fit(ratings, eval_set=ratings.drop(columns=C.RATING))
+
+
+# ---------------------------------------------------------------- ExplicitMF solvers
+def _objective(model, data):
+    """J / |K| of the ExplicitMF docstring, from the fitted attributes (numpy)."""
+    u = model.user_ids_.get_indexer(data[C.USER])
+    i = model.item_ids_.get_indexer(data[C.ITEM])
+    p, q, bu, bi = model.user_factors_[u], model.item_factors_[i], model.user_bias_[u], model.item_bias_[i]
+    err = data[C.RATING].to_numpy() - (model.global_mean_ + bu + bi + (p * q).sum(1))
+    penalty = (p**2).sum(1) + (q**2).sum(1) + bu**2 + bi**2
+    return float(np.mean(err**2 + model.reg * penalty))
+
+
+def test_als_item_step_is_the_closed_form_ridge_solution(low_rank_split):
+    train, _ = low_rank_split
+    mf = ExplicitMF(n_factors=3, reg=0.3, epochs=2, clip=False, device="cpu").fit(train)
+    u = mf.user_ids_.get_indexer(train[C.USER])
+    i = mf.item_ids_.get_indexer(train[C.ITEM])
+    r = train[C.RATING].to_numpy()
+    for item in (0, 7, 29):
+        rows = np.flatnonzero(i == item)
+        f = np.column_stack([mf.user_factors_[u[rows]], np.ones(len(rows))])
+        t = r[rows] - mf.global_mean_ - mf.user_bias_[u[rows]]
+        lhs, rhs = f.T @ f + 0.3 * len(rows) * np.eye(4), f.T @ t
+        z = np.linalg.solve(lhs, rhs)
+        ours = np.append(mf.item_factors_[item], mf.item_bias_[item])
+        # solved by CG to a residual below 3e-3 of the right-hand side (float32 arithmetic)
+        assert np.linalg.norm(lhs @ ours - rhs) <= 4e-3 * np.linalg.norm(rhs)
+        np.testing.assert_allclose(ours, z, rtol=1e-2, atol=1e-3)
+
+
+def test_als_objective_is_j_and_never_rises(low_rank_split):
+    train, _ = low_rank_split
+    mf = ExplicitMF(n_factors=3, reg=0.2, epochs=6, device="cpu").fit(train)
+    history = mf.history_["train_objective"].to_numpy()
+    assert len(history) == 6 and np.all(np.diff(history) <= 1e-6 * history[0])
+    assert history[-1] == pytest.approx(_objective(mf, train), rel=1e-4)
+
+
+def test_als_and_adam_minimise_the_same_objective(low_rank_split):
+    train, test = low_rank_split
+    als = ExplicitMF(n_factors=2, reg=0.01, epochs=30, device="cpu").fit(train)
+    adam = ExplicitMF(n_factors=2, reg=0.01, solver="adam", lr=0.05, epochs=200, batch_size=256,
+                      device="cpu").fit(train)
+    # Adam gets near the minimum ALS reaches (J is non-convex; both start from the same factors)
+    assert _objective(adam, train) == pytest.approx(_objective(als, train), rel=0.1)
+    assert als.score_ratings(test)["RMSE"] < 0.1
+
+
+def test_adam_solver_still_trains(low_rank_split):
+    train, test = low_rank_split
+    mf = ExplicitMF(n_factors=4, reg=0.01, lr=0.05, batch_size=128, solver="adam", device="cpu").fit(
+        train, eval_set=test)
+    assert len(mf.history_) == 15  # epochs=None: 15 Adam passes
+    assert mf.history_["train_objective"].iloc[-1] < mf.history_["train_objective"].iloc[0]
+    again = ExplicitMF(n_factors=4, reg=0.01, lr=0.05, batch_size=128, solver="adam", device="cpu").fit(train)
+    np.testing.assert_array_equal(mf.predict(test), again.predict(test))
+
+
+def test_als_default_epochs_and_bad_solver(ratings):
+    assert len(ExplicitMF(device="cpu").fit(ratings).history_) == 4
+    with pytest.raises(ValueError, match="solver"):
+        ExplicitMF(solver="sgd", device="cpu").fit(ratings)
+    with pytest.raises(ValueError, match="epochs"):
+        ExplicitMF(epochs=0, solver="adam", device="cpu").fit(ratings)

@@ -93,3 +93,29 @@ def test_bad_input():
     bad = sp.csr_matrix(np.array([[np.nan, 1.0]]))
     with pytest.raises(ValueError, match="X.*finite"):
         pearson_similarity(bad)
+
+
+@pytest.mark.parametrize("name", ["cosine", "pearson", "jaccard"])
+def test_blocks_concatenate_to_the_full_matrix_exactly(name):
+    from pmkt_lessons.recsys.similarity import similarity_blocks
+
+    X = sp.random(25, 9, density=0.35, random_state=3, format="csr")
+    full = similarity_matrix(X, name)
+    for block_rows in (1, 2, 4, 100):
+        parts = list(similarity_blocks(X, name, block_rows))
+        assert [rows.start for rows, _ in parts] == list(range(0, 9, block_rows))
+        stacked = np.vstack([block for _, block in parts])
+        assert stacked.dtype == full.dtype
+        np.testing.assert_array_equal(stacked, full)
+
+
+def test_blocks_reject_bad_arguments():
+    from pmkt_lessons.recsys.similarity import similarity_blocks
+
+    X = sp.random(5, 4, density=0.5, random_state=0, format="csr")
+    with pytest.raises(ValueError, match="similarity"):
+        list(similarity_blocks(X, "dice"))
+    with pytest.raises(ValueError, match="block_rows"):
+        list(similarity_blocks(X, "cosine", 0))
+    with pytest.raises(TypeError, match="X"):
+        list(similarity_blocks(X.toarray(), "cosine"))

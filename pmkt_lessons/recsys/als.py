@@ -145,7 +145,13 @@ def implicit_loss(matrix, user_factors, item_factors, reg: float = 0.05, alpha: 
 
 
 class _TorchCSR:
-    """One interaction matrix as torch CSR pieces on a device (rows of the side being solved)."""
+    """One interaction matrix as torch CSR pieces on a device (rows of the side being solved).
+
+    ``conf`` holds ``c = 1 + alpha r`` (the right-hand side ``F^T C_u p_u``),
+    ``zeros`` the sparsity pattern for sampled products, and ``work`` a CSR
+    tensor of the same pattern whose values the conjugate-gradient matvec
+    overwrites in place, so no sparse tensor is built inside the loop.
+    """
 
     def __init__(self, csr: sp.csr_matrix, alpha: float, device):
         import torch
@@ -157,6 +163,7 @@ class _TorchCSR:
         self.extra = extra
         self.conf = self._tensor(extra + 1.0)
         self.zeros = self._tensor(torch.zeros_like(extra))
+        self.work = self._tensor(torch.zeros_like(extra))
 
     def _tensor(self, values):
         import torch
@@ -169,29 +176,76 @@ class _TorchCSR:
 
 
 def _cg_solve(side: _TorchCSR, fixed, current, reg: float, cg_steps: int):
-    """Run ``cg_steps`` conjugate-gradient steps on every row's system at once, from ``current``."""
+    """Run ``cg_steps`` conjugate-gradient steps on every row's system at once, from ``current``.
+
+    The matvec ``(F^T C_u F + reg I) v_u`` is ``v (F^T F + reg I)`` plus
+    ``sum_i (c_ui - 1)(v_u . f_i) f_i`` over the stored cells: one sampled
+    dense-dense product (the dots, written into ``side.work``), an in-place
+    scaling of its values and one sparse-dense product. The vector updates
+    are in place (``addcmul_``), so each step allocates only a few
+    ``(n_rows, n_factors)`` tensors.
+    """
     import torch
 
-    gram = fixed.T @ fixed + reg * torch.eye(fixed.shape[1], device=fixed.device, dtype=fixed.dtype)
+    gram = torch.addmm(
+        torch.eye(fixed.shape[1], device=fixed.device, dtype=fixed.dtype), fixed.T, fixed, beta=reg
+    )
+    fixed_t = fixed.T
 
     def matvec(v):
         # (c_ui - 1)(v_u . y_i) on the stored cells only: a sampled dense-dense product
-        dots = torch.sparse.sampled_addmm(side.zeros, v, fixed.T, beta=0.0).values()
-        return v @ gram + side._tensor(side.extra * dots) @ fixed
+        torch.sparse.sampled_addmm(side.zeros, v, fixed_t, beta=0.0, out=side.work)
+        side.work.values().mul_(side.extra)
+        return torch.addmm(side.work @ fixed, v, gram)
 
     x = current.clone()
-    r = side.conf @ fixed - matvec(x)
+    r = side.conf @ fixed
+    r -= matvec(x)
     p = r.clone()
     rs = (r * r).sum(1)
     for _ in range(cg_steps):
         ap = matvec(p)
-        step = rs / (p * ap).sum(1).clamp_min(1e-20)
-        x += step[:, None] * p
-        r -= step[:, None] * ap
+        step = (rs / (p * ap).sum(1).clamp_min(1e-20))[:, None]
+        x.addcmul_(step, p)
+        r.addcmul_(step, ap, value=-1.0)
         rs_new = (r * r).sum(1)
-        p = r + (rs_new / rs.clamp_min(1e-20))[:, None] * p
+        p.mul_((rs_new / rs.clamp_min(1e-20))[:, None]).add_(r)
         rs = rs_new
     return x
+
+
+class _RowBlocks:
+    """The rows of one side split into ``blocks`` contiguous blocks, each solved in its own thread.
+
+    Every row's system is independent of the others, so the blocks give the
+    same factors as one block. With ``blocks == 1`` no thread is started.
+    """
+
+    def __init__(self, csr: sp.csr_matrix, alpha: float, device, blocks: int):
+        self.whole = _TorchCSR(csr, alpha, device)
+        blocks = max(1, min(blocks, csr.shape[0]))
+        # equal shares of the stored entries (the work), not of the rows
+        cuts = np.searchsorted(csr.indptr, np.linspace(0, csr.nnz, blocks + 1)[1:-1])
+        self.bounds = list(zip(np.r_[0, cuts], np.r_[cuts, csr.shape[0]], strict=True))
+        self.parts = [_TorchCSR(csr[a:b], alpha, device) for a, b in self.bounds] if blocks > 1 else []
+        self.pool = None
+        if self.parts:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.pool = ThreadPoolExecutor(max_workers=len(self.parts), thread_name_prefix="als")
+
+    def solve(self, fixed, current, reg: float, cg_steps: int):
+        import torch
+
+        if self.pool is None:
+            return _cg_solve(self.whole, fixed, current, reg, cg_steps)
+        jobs = [self.pool.submit(_cg_solve, part, fixed, current[a:b], reg, cg_steps)
+                for part, (a, b) in zip(self.parts, self.bounds, strict=True)]
+        return torch.cat([job.result() for job in jobs])
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
 
 
 def _torch_loss(side: _TorchCSR, x, y, reg: float) -> float:
@@ -233,7 +287,14 @@ class ImplicitALS(BaseRecommender):
         Compute the full objective after each iteration into ``history_``
         (costs a little time).
     n_threads : int or None
-        CPU threads while training (:func:`pmkt_lessons.device.limit_threads`).
+        CPU threads while training. 1 (the package's default, so a lesson
+        prints the same numbers on any machine) runs on one thread
+        (:func:`pmkt_lessons.device.limit_threads`); ``n > 1`` on a CPU splits
+        each side's rows into ``n`` blocks of equal purchases, solved in
+        parallel threads with one torch thread each (the row systems are
+        independent, so the factors are those of one thread up to float32
+        rounding); ``None`` leaves torch's threads as they are. All cores:
+        ``n_threads=os.cpu_count()``.
 
     Attributes
     ----------
@@ -286,13 +347,17 @@ class ImplicitALS(BaseRecommender):
 
     def _fit(self, interactions: Interactions) -> None:
         device = resolve_device(self.device)
+        n_threads = None if self.n_threads is None else require_positive_int(self.n_threads, "n_threads")
+        # On a CPU, several threads solve disjoint blocks of rows, each with one torch thread: one
+        # synchronisation per half-iteration instead of one per tensor operation.
+        blocks = 1 if n_threads is None or device.type != "cpu" else n_threads
         start = time.perf_counter()
-        with training_scope(self.random_state, device, self.n_threads) as seed:
-            self._train(interactions, device, seed)
+        with training_scope(self.random_state, device, 1 if blocks > 1 else n_threads) as seed:
+            self._train(interactions, device, seed, blocks)
         self.device_ = device
         self.fit_seconds_ = time.perf_counter() - start
 
-    def _train(self, interactions: Interactions, device, seed: int) -> None:
+    def _train(self, interactions: Interactions, device, seed: int, blocks: int = 1) -> None:
         import torch
         from tqdm.auto import tqdm
 
@@ -302,14 +367,19 @@ class ImplicitALS(BaseRecommender):
         x = (torch.randn(n_u, self.n_factors, generator=gen) * self.init_std).to(device)
         y = (torch.randn(n_i, self.n_factors, generator=gen) * self.init_std).to(device)
         history = []
-        by_user = _TorchCSR(csr, float(self.alpha), device)
-        by_item = _TorchCSR(csr.T.tocsr(), float(self.alpha), device)
-        for it in tqdm(range(1, self.iterations + 1), desc="ImplicitALS", disable=not self.progress):
-            x = _cg_solve(by_user, y, x, float(self.reg), self.cg_steps)
-            y = _cg_solve(by_item, x, y, float(self.reg), self.cg_steps)
-            if self.track_loss:
-                loss = _torch_loss(by_user, x, y, float(self.reg))
-                history.append({"iteration": it, "loss": loss})
+        by_user = _RowBlocks(csr, float(self.alpha), device, blocks)
+        by_item = _RowBlocks(csr.T.tocsr(), float(self.alpha), device, blocks)
+        reg = float(self.reg)
+        try:
+            for it in tqdm(range(1, self.iterations + 1), desc="ImplicitALS", disable=not self.progress):
+                x = by_user.solve(y, x, reg, self.cg_steps)
+                y = by_item.solve(x, y, reg, self.cg_steps)
+                if self.track_loss:
+                    loss = _torch_loss(by_user.whole, x, y, reg)
+                    history.append({"iteration": it, "loss": loss})
+        finally:
+            by_user.close()
+            by_item.close()
         self.user_factors_ = x.cpu().numpy()
         self.item_factors_ = y.cpu().numpy()
         self.history_ = pd.DataFrame(history, columns=["iteration", "loss"]).set_index("iteration")

@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from ..validation import require_positive_int
 from .base import BaseRecommender
 from .interactions import Interactions
-from .similarity import SIMILARITIES, similarity_matrix
+from .similarity import SIMILARITIES, similarity_blocks
 from .topk import top_k_indices
 
 
@@ -42,6 +42,29 @@ def neighbour_matrix(similarity: np.ndarray, k_neighbours: int) -> sp.csr_matrix
     keep = vals > 0
     rows = np.broadcast_to(np.arange(sim.shape[0])[:, None], idx.shape)[keep]
     out = sp.csr_matrix((vals[keep], (rows, idx[keep])), shape=sim.shape, dtype=sim.dtype)
+    out.sort_indices()
+    return out
+
+
+def _neighbours_by_block(X, similarity: str, k_neighbours: int, block_rows: int | None = None) -> sp.csr_matrix:
+    """Give ``neighbour_matrix(similarity_matrix(X, similarity), k_neighbours)`` without the dense matrix.
+
+    The similarities come a block of rows at a time
+    (:func:`pmkt_lessons.recsys.similarity.similarity_blocks`); each block keeps its
+    rows' top-k positive off-diagonal entries (the same selection and
+    tie-breaking as :func:`neighbour_matrix`) and is then dropped, so memory
+    grows with ``n_columns x k_neighbours``, not ``n_columns^2``.
+    """
+    parts = []
+    n = X.shape[1]
+    for rows, block in similarity_blocks(X, similarity, block_rows):
+        local = np.arange(block.shape[0])
+        block[local, local + rows.start] = -np.inf  # nothing is its own neighbour
+        idx, vals = top_k_indices(block, k_neighbours)
+        keep = vals > 0
+        parts.append(sp.csr_matrix((vals[keep], (np.broadcast_to(local[:, None], idx.shape)[keep], idx[keep])),
+                                   shape=(block.shape[0], n), dtype=block.dtype))
+    out = sp.vstack(parts, format="csr")
     out.sort_indices()
     return out
 
@@ -80,7 +103,9 @@ class ItemKNN(BaseRecommender):
     ----------
     neighbours_ : csr_matrix (n_items, n_items)
         Row ``i``: the similarities of the neighbours of item ``i``. The full
-        dense similarity is not kept (``similarity_matrix`` gives it).
+        dense similarity is never formed: it is computed a block of items at
+        a time and only each item's neighbours are kept
+        (``similarity_matrix`` gives the whole matrix).
 
     Introduced in lesson 07.
     """
@@ -94,9 +119,7 @@ class ItemKNN(BaseRecommender):
         _check_knn_params(self)
 
     def _fit(self, interactions: Interactions) -> None:
-        self.neighbours_ = neighbour_matrix(
-            similarity_matrix(interactions.matrix, self.similarity), self.k_neighbours
-        )
+        self.neighbours_ = _neighbours_by_block(interactions.matrix, self.similarity, self.k_neighbours)
         # score = R @ W with W[j, i] = sim(i, j) for j in N_k(i)
         self._weights = sp.csr_matrix(self.neighbours_.T)
         self._abs_weights = abs(self._weights)
@@ -153,7 +176,7 @@ class UserKNN(BaseRecommender):
 
     def _fit(self, interactions: Interactions) -> None:
         matrix = sp.csr_matrix(interactions.matrix, dtype=np.float64)
-        self.neighbours_ = neighbour_matrix(similarity_matrix(matrix.T, self.similarity), self.k_neighbours)
+        self.neighbours_ = _neighbours_by_block(matrix.T, self.similarity, self.k_neighbours)
         counts = np.diff(matrix.indptr)
         sums = np.asarray(matrix.sum(axis=1)).ravel()
         self.user_means_ = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)

@@ -3,7 +3,8 @@
 Item-kNN compares the columns of the users x items matrix, user-kNN the
 columns of its transpose. Each similarity is one sparse Gram matrix ``X.T X``
 plus arithmetic on its diagonal, so no pair of columns is ever visited in a
-Python loop. Introduced in lesson 07.
+Python loop; :func:`similarity_blocks` gives it a block of rows at a time, for
+the k-nearest-neighbour models, which keep only each row's best entries. Introduced in lesson 07.
 """
 
 from __future__ import annotations
@@ -25,18 +26,94 @@ def _as_csc(X, arg: str = "X", dtype=np.float64) -> sp.csc_matrix:
     return X
 
 
-def _gram(X: sp.csc_matrix) -> np.ndarray:
-    return (X.T @ X).toarray()
+def _gram(X: sp.csc_matrix) -> sp.csr_matrix:
+    """Give the sparse Gram matrix ``X.T X`` of the columns (CSR, the dtype of ``X``)."""
+    return sp.csr_matrix(X.T @ X)
 
 
 def _inverse(values: np.ndarray) -> np.ndarray:
     return np.divide(1.0, values, out=np.zeros_like(values), where=values > 0)
 
 
-def _scale_in_place(gram: np.ndarray, inv: np.ndarray) -> np.ndarray:
-    gram *= inv[:, None]
-    gram *= inv[None, :]
-    return gram
+def _scale_in_place(block: np.ndarray, inv_rows: np.ndarray, inv_cols: np.ndarray) -> np.ndarray:
+    block *= inv_rows[:, None]
+    block *= inv_cols[None, :]
+    return block
+
+
+def _cosine_parts(X):
+    gram = _gram(_as_csc(X, dtype=np.float32))
+    inv = _inverse(np.sqrt(gram.diagonal()))
+
+    def finish(block: np.ndarray, rows: slice) -> np.ndarray:
+        return _scale_in_place(block, inv[rows], inv)
+
+    return gram, finish
+
+
+def _pearson_parts(X):
+    X = _as_csc(X)
+    n = X.shape[0]
+    mean = np.asarray(X.mean(axis=0)).ravel()
+    gram = _gram(X)
+    # sum_u (x_u - mx)(y_u - my) = x.y - n mx my, without densifying X
+    var = gram.diagonal() - n * (mean * mean)
+    # Columns with (numerically) no variance get 0, not rounding noise divided by ~0.
+    var[var <= 1e-12 * max(1.0, float(np.abs(var).max()))] = 0.0
+    inv = _inverse(np.sqrt(var))
+
+    def finish(block: np.ndarray, rows: slice) -> np.ndarray:
+        cov = block - n * np.outer(mean[rows], mean)
+        corr = _scale_in_place(cov, inv[rows], inv)
+        return np.clip(corr, -1.0, 1.0, out=corr).astype(np.float32)
+
+    return gram, finish
+
+
+def _jaccard_parts(X):
+    X = _as_csc(X, dtype=np.float32)
+    X.data = (X.data != 0).astype(np.float32)
+    gram = _gram(X)
+    counts = gram.diagonal()
+
+    def finish(both: np.ndarray, rows: slice) -> np.ndarray:
+        either = counts[rows, None] + counts[None, :]
+        either -= both
+        np.divide(both, either, out=both, where=either > 0)
+        return both
+
+    return gram, finish
+
+
+_PARTS = {"cosine": _cosine_parts, "pearson": _pearson_parts, "jaccard": _jaccard_parts}
+
+
+def similarity_blocks(X, similarity: str = "cosine", block_rows: int | None = None):
+    """Yield ``(rows, block)``: the similarities of the columns ``rows`` of ``X`` with every column, a block at a time.
+
+    The Gram matrix ``X.T X`` is computed once, sparse; each dense block has
+    ``block_rows`` rows (default: about 4 million entries), so the full dense
+    ``columns x columns`` matrix never exists. Concatenating the blocks gives
+    :func:`similarity_matrix` exactly (the same arithmetic, entry by entry).
+    Introduced in lesson 07.
+
+    Yields
+    ------
+    rows : slice
+        The positions of the columns of ``X`` the block holds (its rows).
+    block : ndarray (rows, n_columns), float32
+    """
+    if similarity not in _PARTS:
+        raise ValueError(f"similarity: expected one of {list(SIMILARITIES)}, got {similarity!r}")
+    gram, finish = _PARTS[similarity](X)
+    n = gram.shape[0]
+    if block_rows is None:
+        block_rows = max(1, (1 << 22) // n)
+    if isinstance(block_rows, bool) or not isinstance(block_rows, (int, np.integer)) or block_rows < 1:
+        raise ValueError(f"block_rows: expected a positive integer or None, got {block_rows!r}")
+    for start in range(0, n, int(block_rows)):
+        rows = slice(start, min(start + int(block_rows), n))
+        yield rows, finish(gram[rows].toarray(), rows)
 
 
 def cosine_similarity(X) -> np.ndarray:
@@ -47,8 +124,8 @@ def cosine_similarity(X) -> np.ndarray:
     other similarities it is a dense ``float32`` array (columns x columns).
     Introduced in lesson 07.
     """
-    gram = _gram(_as_csc(X, dtype=np.float32))
-    return _scale_in_place(gram, _inverse(np.sqrt(np.diag(gram))))
+    gram, finish = _cosine_parts(X)
+    return finish(gram.toarray(), slice(None))
 
 
 def pearson_similarity(X) -> np.ndarray:
@@ -59,16 +136,8 @@ def pearson_similarity(X) -> np.ndarray:
     with everything. Agrees with ``np.corrcoef(X.toarray(), rowvar=False)``.
     Introduced in lesson 07.
     """
-    X = _as_csc(X)
-    n = X.shape[0]
-    mean = np.asarray(X.mean(axis=0)).ravel()
-    # sum_u (x_u - mx)(y_u - my) = x.y - n mx my, without densifying X
-    cov = _gram(X) - n * np.outer(mean, mean)
-    var = np.diag(cov).copy()
-    # Columns with (numerically) no variance get 0, not rounding noise divided by ~0.
-    var[var <= 1e-12 * max(1.0, float(np.abs(var).max()))] = 0.0
-    corr = _scale_in_place(cov, _inverse(np.sqrt(var)))
-    return np.clip(corr, -1.0, 1.0, out=corr).astype(np.float32)
+    gram, finish = _pearson_parts(X)
+    return finish(gram.toarray(), slice(None))
 
 
 def jaccard_similarity(X) -> np.ndarray:
@@ -77,14 +146,8 @@ def jaccard_similarity(X) -> np.ndarray:
     Weights are ignored: only who interacted counts. Two empty columns have
     similarity 0. Introduced in lesson 07.
     """
-    X = _as_csc(X, dtype=np.float32)
-    X.data = (X.data != 0).astype(np.float32)
-    both = _gram(X)
-    counts = np.diag(both).copy()
-    either = counts[:, None] + counts[None, :]
-    either -= both
-    np.divide(both, either, out=both, where=either > 0)
-    return both
+    gram, finish = _jaccard_parts(X)
+    return finish(gram.toarray(), slice(None))
 
 
 def similarity_matrix(X, similarity: str = "cosine") -> np.ndarray:

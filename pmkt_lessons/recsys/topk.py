@@ -1,7 +1,8 @@
 """Top-k selection from a dense score matrix, shared by every recommender in the course.
 
-``np.argpartition`` finds the k best columns of every row in linear time,
-without sorting all items; only the k winners are then sorted. Ties are broken
+``np.partition`` finds the k-th best score of every row in linear time,
+without sorting all items; the entries above it are the winners, and only the
+k winners are then sorted. Ties are broken
 by the lower column position, so the result does not depend on how numpy
 happens to partition equal scores. Introduced in lesson 06.
 """
@@ -48,23 +49,32 @@ def mask_scores(scores, exclude) -> np.ndarray:
     return arr
 
 
-def _break_ties(arr: np.ndarray, idx: np.ndarray, k: int) -> np.ndarray:
-    """Make argpartition's choice among entries tied with the k-th value deterministic.
+def _chosen_mask(arr: np.ndarray, k: int) -> np.ndarray:
+    """Give a boolean mask with exactly ``k`` True per row: the k largest entries, ties to the lower column.
 
-    Where more entries equal the k-th largest value than were chosen, take the
-    leftmost ones; only those (rare) rows are redone.
+    ``np.partition`` finds each row's k-th largest value (values only, cheaper
+    than ``argpartition``); everything above it is chosen, and of the entries
+    equal to it the leftmost ``k - (number above)``. Only the (rare) rows where
+    more entries tie with the k-th value than there is room for need the
+    column ranks of their tied entries.
     """
-    kth = np.take_along_axis(arr, idx, axis=1).min(axis=1, keepdims=True)
-    chosen_tied = (np.take_along_axis(arr, idx, axis=1) == kth).sum(axis=1)
-    ambiguous = np.flatnonzero((arr == kth).sum(axis=1) > chosen_tied)
+    n_cols = arr.shape[1]
+    kth = np.partition(arr, n_cols - k, axis=1)[:, n_cols - k][:, None]
+    chosen = arr > kth
+    tied = arr == kth
+    need = k - chosen.sum(axis=1)
+    n_tied = tied.sum(axis=1)
+    ambiguous = np.flatnonzero(n_tied > need)
+    tied[ambiguous] = False
+    chosen |= tied  # rows where every tied entry fits
     if ambiguous.size:
-        sub, sub_kth = arr[ambiguous], kth[ambiguous]
-        tied = sub == sub_kth
-        need = k - (sub > sub_kth).sum(axis=1, keepdims=True)
-        chosen = (sub > sub_kth) | (tied & (np.cumsum(tied, axis=1) <= need))
-        idx = idx.copy()
-        idx[ambiguous] = np.nonzero(chosen)[1].reshape(len(ambiguous), k)
-    return idx
+        sub_rows, sub_cols = np.nonzero(arr[ambiguous] == kth[ambiguous])
+        # rank of each tied entry within its row (np.nonzero gives row-major order)
+        first = np.searchsorted(sub_rows, np.arange(ambiguous.size))
+        rank = np.arange(sub_rows.size) - first[sub_rows]
+        keep = rank < need[ambiguous][sub_rows]
+        chosen[ambiguous[sub_rows[keep]], sub_cols[keep]] = True
+    return chosen
 
 
 def top_k_indices(scores, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -84,11 +94,10 @@ def top_k_indices(scores, k: int) -> tuple[np.ndarray, np.ndarray]:
     if n_rows == 0 or k == 0:
         return np.empty((n_rows, 0), dtype=np.int64), np.empty((n_rows, 0), dtype=arr.dtype)
     if k < n_cols:
-        idx = np.argpartition(arr, n_cols - k, axis=1)[:, n_cols - k:]
-        idx = _break_ties(arr, idx, k)
+        # np.nonzero walks row by row, columns ascending: exactly k per row
+        idx = np.nonzero(_chosen_mask(arr, k))[1].reshape(n_rows, k)
     else:
         idx = np.broadcast_to(np.arange(n_cols), (n_rows, n_cols))
-    idx = np.sort(idx, axis=1)
     values = np.take_along_axis(arr, idx, axis=1)
     # idx is ascending within each row, so a stable sort on -value keeps lower positions first.
     order = np.argsort(-values, axis=1, kind="stable")
