@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import columns as C
+from .validation import require_bool
 
 DATA_DIR_ENV = "PMKT_DATA_DIR"
 CACHE_DIR_ENV = "PMKT_CACHE_DIR"
@@ -236,6 +237,7 @@ def dataset_path(name: str, filename: str | None = None, *, verify: bool = True)
         Check existence and sha256 (default). Raises ``DatasetMissingError`` or
         ``DatasetChecksumError`` with a restore hint.
     """
+    verify = require_bool(verify, "verify")
     info = _info(name)
     if filename is None:
         entry = info.files[0]
@@ -263,6 +265,12 @@ def _info(name: str) -> DatasetInfo:
 
 
 def _verify(path: Path, entry: DataFile) -> None:
+    env = os.environ.get(DATA_DIR_ENV)
+    if env and not Path(env).is_dir():
+        raise DatasetMissingError(
+            f"{DATA_DIR_ENV}: expected a folder holding the datasets, got {env!r}, which is not a folder. "
+            f"Point {DATA_DIR_ENV} at the repository's datasets/ folder, or unset it to use that folder."
+        )
     if not path.is_file():
         raise DatasetMissingError(
             f"Dataset file {path} is missing. {_restore_hint(entry.path)}"
@@ -574,6 +582,8 @@ def load_movielens_100k(*, download: bool = True, use_cache: bool = True) -> Mov
     ratings must match a fixed fingerprint, else the data is rejected. A stale
     or corrupt cache is named in the error, with the command that removes it.
     """
+    download = require_bool(download, "download")
+    use_cache = require_bool(use_cache, "use_cache")
     cached = cache_dir() / "movielens_100k.pkl"
     data = _movielens_from_recbole()
     if data is not None:

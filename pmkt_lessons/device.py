@@ -81,11 +81,9 @@ def seed_everything(seed: int = 42) -> int:
     Also asks cuDNN for deterministic kernels. Gives the seed back so a setup
     cell can print it.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed: expected an integer, got {type(seed).__name__}")
-    if not 0 <= seed < 2**32:
-        raise ValueError(f"seed: expected an integer in [0, 2**32), got {seed}")
-    seed = int(seed)
+    from .validation import require_seed
+
+    seed = require_seed(seed, "seed")
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - seeding the legacy global generator is the point
     os.environ["PYTHONHASHSEED"] = str(seed)

@@ -23,6 +23,7 @@ from scipy import stats
 from sklearn.metrics import roc_auc_score
 
 from .randomness import check_random_state
+from .validation import require_binary
 
 
 @dataclass(frozen=True)
@@ -150,11 +151,7 @@ def paired_auc_difference(
     analytic alternative see DeLong et al. (1988).
     """
     a_arr, b_arr = _paired_arrays(score_a, score_b)
-    y = np.asarray(y_true)
-    if y.shape != a_arr.shape:
-        raise ValueError(f"y_true: expected {len(a_arr)} labels (one per row), got shape {y.shape}")
-    if not np.isin(y, [0, 1]).all() or len(np.unique(y)) < 2:
-        raise ValueError(f"y_true: expected 0/1 labels with both classes present, got values {np.unique(y)[:5]}")
+    y = require_binary(y_true, "y_true", len(a_arr), both=True, what="0/1 labels (one per row)")
     _check_settings(confidence, n_resamples)
     rng = check_random_state(random_state)
     y = y.astype(int)

@@ -20,6 +20,7 @@ from sklearn.preprocessing import StandardScaler, normalize
 
 from . import columns as C
 from .validation import (
+    require_bool,
     require_datetime,
     require_day,
     require_frame,
@@ -131,6 +132,7 @@ def invoice_table(clean: pd.DataFrame) -> pd.DataFrame:
     """
     require_frame(clean, [C.INVOICE, C.CUSTOMER_ID, C.INVOICE_DATE, C.QUANTITY, C.REVENUE], "clean")
     require_datetime(clean, [C.INVOICE_DATE], "clean")
+    require_no_nan(clean, [C.QUANTITY, C.REVENUE], "clean")  # a sum would count NaN revenue as 0
     return (
         clean.groupby([C.CUSTOMER_ID, C.INVOICE], sort=True)
         .agg(
@@ -220,6 +222,7 @@ def quantile_scores(
     """
     series = require_series(values, "values")
     n_bins = require_positive_int(n_bins, "n_bins")
+    higher_is_better = require_bool(higher_is_better, "higher_is_better")
     if n_bins < 2:
         raise ValueError(f"n_bins: expected an integer >= 2, got {n_bins}")
     if series.isna().any():
@@ -453,8 +456,7 @@ def interest_profiles(
     ``binary=False``), the profile is ``B @ T`` with each row scaled to unit
     length: one sparse product, no loop over customers. Introduced in lesson 03.
     """
-    if not isinstance(binary, bool):
-        raise TypeError(f"binary: expected True or False, got {type(binary).__name__}")
+    require_bool(binary, "binary")
     min_df = require_positive_int(min_df, "min_df")
     require_frame(clean, [C.CUSTOMER_ID, C.STOCK_CODE, C.DESCRIPTION], "clean")
     purchases, customers, products = customer_product_matrix(clean)

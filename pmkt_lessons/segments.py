@@ -18,7 +18,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.cluster.hierarchy import fcluster, is_valid_linkage, linkage
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
@@ -26,6 +26,7 @@ from . import columns as C
 from . import features as F
 from .device import limit_threads
 from .validation import (
+    require_finite,
     require_frame,
     require_no_nan,
     require_numeric,
@@ -227,9 +228,11 @@ def ward_labels(linkage_matrix: np.ndarray, k: int) -> np.ndarray:
 
     Introduced in lesson 04.
     """
-    Z = np.asarray(linkage_matrix, dtype=float)
-    if Z.ndim != 2 or Z.shape[1] != 4:
+    Z = require_finite(linkage_matrix, "linkage_matrix")  # NaN in a linkage crashes scipy's C code
+    if Z.ndim != 2 or Z.shape[1] != 4 or Z.shape[0] == 0:
         raise ValueError(f"linkage_matrix: expected scipy's (n - 1) x 4 linkage matrix, got shape {Z.shape}")
+    if not is_valid_linkage(Z):
+        raise ValueError("linkage_matrix: expected a valid linkage (from scipy's linkage), got one that is not")
     k = _k(k, Z.shape[0] + 1)
     return canonical_labels(fcluster(Z, t=k, criterion="maxclust"))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import clone
 
-from ..validation import require_in_range
+from ..validation import require_bool, require_in_range
 from .base import BaseRecommender, require_interactions
 from .interactions import Interactions
 
@@ -95,8 +95,7 @@ class HybridRecommender(BaseRecommender):
         require_in_range(self.alpha, "alpha", 0.0, 1.0)
         if self.normalise not in NORMALISATIONS:
             raise ValueError(f"normalise: expected one of {list(NORMALISATIONS)}, got {self.normalise!r}")
-        if not isinstance(self.prefit, bool):
-            raise TypeError(f"prefit: expected True or False, got {type(self.prefit).__name__}")
+        require_bool(self.prefit, "prefit")
         for name in ("first", "second"):
             model = getattr(self, name)
             if not isinstance(model, BaseRecommender):

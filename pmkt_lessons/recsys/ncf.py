@@ -31,7 +31,13 @@ from .. import columns as C
 from ..device import resolve_device
 from ..randomness import check_random_state
 from ..training import fit_with_early_stopping, local_generator, training_scope
-from ..validation import require_frame, require_in_range, require_no_nan, require_positive_int
+from ..validation import (
+    require_bool,
+    require_frame,
+    require_in_range,
+    require_no_nan,
+    require_positive_int,
+)
 from .base import BaseRecommender, require_interactions
 from .interactions import Interactions
 from .metrics import ndcg_at_k
@@ -241,8 +247,7 @@ class NeuMF(BaseRecommender):
             require_positive_int(width, "layers")
         require_in_range(self.lr, "lr", 0.0, np.inf, low_inclusive=False)
         require_in_range(self.weight_decay, "weight_decay", 0.0, np.inf)
-        if not isinstance(self.progress, bool):
-            raise TypeError(f"progress: expected True or False, got {type(self.progress).__name__}")
+        require_bool(self.progress, "progress")
 
     def fit(self, interactions: Interactions, validation: pd.DataFrame | None = None):
         """Train on ``interactions``; give ``self``.

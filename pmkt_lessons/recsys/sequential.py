@@ -46,7 +46,13 @@ from .. import columns as C
 from ..attention import TransformerEncoder
 from ..device import limit_threads
 from ..randomness import check_random_state, draw_seed
-from ..validation import require_frame, require_in_range, require_no_nan, require_positive_int
+from ..validation import (
+    require_bool,
+    require_frame,
+    require_in_range,
+    require_no_nan,
+    require_positive_int,
+)
 from .metrics import ndcg_at_k
 from .topk import top_k_items
 
@@ -374,8 +380,7 @@ class SequentialRecommender(BaseEstimator):
         histories = self._check_histories(histories)
         k = require_positive_int(k, "k")
         batch_size = require_positive_int(batch_size, "batch_size")
-        if not isinstance(exclude_seen, bool):
-            raise TypeError(f"exclude_seen: expected True or False, got {type(exclude_seen).__name__}")
+        require_bool(exclude_seen, "exclude_seen")
         seen = histories.matrix() if exclude_seen else None
         parts = []
         for start in range(0, histories.n_users, batch_size):
@@ -576,8 +581,7 @@ class _AttentionRecommender(SequentialRecommender):
         require_in_range(self.weight_decay, "weight_decay", 0.0, np.inf)
         check_random_state(self.random_state)
         for name in ("progress", "exclude_seen"):
-            if not isinstance(getattr(self, name), bool):
-                raise TypeError(f"{name}: expected True or False, got {type(getattr(self, name)).__name__}")
+            require_bool(getattr(self, name), name)
         if self.n_threads is not None:
             require_positive_int(self.n_threads, "n_threads")
 
