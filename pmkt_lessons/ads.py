@@ -20,6 +20,7 @@ from .auctions import MECHANISMS, bid_against
 from .randomness import check_random_state
 from .validation import (
     _float_array,
+    require_1d,
     require_binary,
     require_finite,
     require_in_range,
@@ -158,7 +159,7 @@ def shading_curve(value, top_competing_bid, factors, *, mechanism: str = "second
     mechanism : {"second", "first"}
     """
     values = _amount(np.atleast_1d(value), "value")
-    factors = _amount(np.atleast_1d(factors), "factors")
+    factors = _amount(require_1d(np.atleast_1d(factors), "factors", what="factors"), "factors")
     rows = []
     for factor in factors:
         outcome = bid_against(factor * values, top_competing_bid, mechanism=mechanism)

@@ -53,9 +53,9 @@ class PairedDifference:
         )
 
 
-def _paired_arrays(a: object, b: object) -> tuple[np.ndarray, np.ndarray]:
+def _paired_arrays(a: object, b: object, names: tuple[str, str] = ("a", "b")) -> tuple[np.ndarray, np.ndarray]:
     arrays = []
-    for name, values in (("a", a), ("b", b)):
+    for name, values in zip(names, (a, b), strict=True):
         if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
             raise TypeError(f"{name}: expected a 1-d array of scores, got {type(values).__name__}")
         try:
@@ -69,11 +69,11 @@ def _paired_arrays(a: object, b: object) -> tuple[np.ndarray, np.ndarray]:
         arrays.append(arr)
     if arrays[0].shape != arrays[1].shape:
         raise ValueError(
-            f"b: expected the same length as a (paired scores of the same units), "
+            f"{names[1]}: expected the same length as {names[0]} (paired scores of the same units), "
             f"got {len(arrays[1])} against {len(arrays[0])}"
         )
     if len(arrays[0]) < 2:
-        raise ValueError(f"a: expected scores of at least 2 units, got {len(arrays[0])}")
+        raise ValueError(f"{names[0]}: expected scores of at least 2 units, got {len(arrays[0])}")
     return arrays[0], arrays[1]
 
 
@@ -150,7 +150,7 @@ def paired_auc_difference(
     same resample; resamples with a single class are drawn again. For the
     analytic alternative see DeLong et al. (1988).
     """
-    a_arr, b_arr = _paired_arrays(score_a, score_b)
+    a_arr, b_arr = _paired_arrays(score_a, score_b, ("score_a", "score_b"))
     y = require_binary(y_true, "y_true", len(a_arr), both=True, what="0/1 labels (one per row)")
     _check_settings(confidence, n_resamples)
     rng = check_random_state(random_state)

@@ -20,9 +20,11 @@ from sklearn.preprocessing import StandardScaler, normalize
 
 from . import columns as C
 from .validation import (
+    require_1d,
     require_bool,
     require_datetime,
     require_day,
+    require_finite,
     require_frame,
     require_no_nan,
     require_numeric,
@@ -376,6 +378,7 @@ def scale_features(
     require_numeric(profiles, columns, "profiles")
     require_no_nan(profiles, columns, "profiles")
     values = profiles[columns].astype(float)
+    require_finite(values.to_numpy(), "profiles")
     logged = [c for c in columns if c in set(log_columns)]
     values[logged] = np.log1p(values[logged].clip(lower=0))
     scaled = StandardScaler().fit_transform(values.to_numpy())
@@ -487,8 +490,8 @@ def top_terms(
     sparse matrix (rows x terms). Introduced in lesson 03.
     """
     n = require_positive_int(n, "n")
-    dense = weights.toarray() if sparse.issparse(weights) else np.asarray(weights, dtype=float)
-    terms = np.asarray(terms)
+    dense = weights.toarray() if sparse.issparse(weights) else require_finite(weights, "weights")
+    terms = require_1d(terms, "terms", allow_empty=True, what="terms")
     if dense.ndim != 2 or dense.shape[1] != len(terms):
         raise ValueError(
             f"weights: expected a 2-d array with {len(terms)} columns (one per term), got shape {dense.shape}"

@@ -180,7 +180,8 @@ def dictionary_attack(digests: object, candidates: object) -> pd.Series:
         The recovered ID as text, or None.
     """
     wanted = _as_text(digests, "digests")
-    table = dict(zip(plain_hash(candidates), _as_text(candidates, "candidates"), strict=True))
+    names = _as_text(candidates, "candidates")
+    table = dict(zip(plain_hash(names), names, strict=True))
     return pd.Series([table.get(d) for d in wanted], index=pd.Index(wanted, name="digest"),
                      name="recovered", dtype=object)
 

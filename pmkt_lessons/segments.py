@@ -31,6 +31,7 @@ from .validation import (
     require_no_nan,
     require_numeric,
     require_positive_int,
+    require_seed,
 )
 
 SEGMENT = C.SEGMENT
@@ -205,7 +206,9 @@ def seed_stability(X, k: int, seeds=range(10), *, n_init: int = 1) -> pd.DataFra
     """
     values = _matrix(X)
     k = _k(k, len(values))
-    seeds = [int(s) for s in seeds]
+    if isinstance(seeds, (str, bytes)) or np.ndim(seeds) != 1:
+        raise TypeError(f"seeds: expected a 1-d collection of integer seeds, got {type(seeds).__name__}")
+    seeds = [require_seed(s, "seeds") for s in seeds]
     if len(seeds) < 2 or len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds: expected at least two distinct seeds, got {seeds}")
     labels = {s: kmeans_labels(values, k, random_state=s, n_init=n_init) for s in seeds}

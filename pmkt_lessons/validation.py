@@ -29,12 +29,19 @@ def require_dataframe(df: object, arg: str = "df", *, allow_empty: bool = False)
 
 def require_columns(df: pd.DataFrame, cols: Iterable[str], arg: str = "df") -> None:
     """Raise naming ``arg`` and the missing columns if ``df`` lacks any of ``cols``."""
-    cols = list(cols)
+    require_dataframe(df, arg, allow_empty=True)
+    cols = _column_list(cols)
     missing = [c for c in cols if c not in df.columns]
     if missing:
         raise ValueError(
             f"{arg}: expected columns {cols}, missing {missing} (has {list(df.columns)})"
         )
+
+
+def _column_list(cols: object, arg: str = "cols") -> list:
+    if isinstance(cols, (str, bytes)) or not isinstance(cols, Iterable):
+        raise TypeError(f"{arg}: expected a list of column names, got {_show(cols)}")
+    return list(cols)
 
 
 def require_frame(
@@ -48,6 +55,7 @@ def require_frame(
 
 def require_numeric(df: pd.DataFrame, cols: Iterable[str], arg: str = "df") -> None:
     """Raise a ``TypeError`` naming ``arg`` and the column if a column is not numeric."""
+    require_columns(df, cols, arg)
     for col in cols:
         if not pd.api.types.is_numeric_dtype(df[col]) or pd.api.types.is_bool_dtype(df[col]):
             raise TypeError(f"{arg}: expected column {col!r} to be numeric, got dtype {df[col].dtype}")
@@ -55,6 +63,7 @@ def require_numeric(df: pd.DataFrame, cols: Iterable[str], arg: str = "df") -> N
 
 def require_datetime(df: pd.DataFrame, cols: Iterable[str], arg: str = "df") -> None:
     """Raise a ``TypeError`` naming ``arg`` if a column is not datetime64."""
+    require_columns(df, cols, arg)
     for col in cols:
         if not pd.api.types.is_datetime64_any_dtype(df[col]):
             raise TypeError(
@@ -64,6 +73,7 @@ def require_datetime(df: pd.DataFrame, cols: Iterable[str], arg: str = "df") -> 
 
 def require_no_nan(df: pd.DataFrame, cols: Iterable[str], arg: str = "df") -> None:
     """Raise naming ``arg`` and the column if a column holds missing values."""
+    require_columns(df, cols, arg)
     for col in cols:
         n = int(df[col].isna().sum())
         if n:
@@ -75,6 +85,8 @@ def require_series(values: object, arg: str = "values", *, numeric: bool = True)
     if isinstance(values, pd.Series):
         series = values
     elif isinstance(values, (np.ndarray, list, tuple)):
+        if np.ndim(values) != 1:
+            raise ValueError(f"{arg}: expected a 1-d array of values, got shape {np.shape(values)}")
         series = pd.Series(values)
     else:
         raise TypeError(f"{arg}: expected a pandas Series, numpy array or list, got {_kind(values)}")
@@ -194,8 +206,6 @@ def _interval(low, high, low_inclusive: bool, high_inclusive: bool) -> str:
 def _float_array(values: object, arg: str, what: str = "numbers") -> np.ndarray:
     if isinstance(values, (str, bytes)):
         raise TypeError(f"{arg}: expected {what}, got {_show(values)}")
-    if isinstance(values, pd.DataFrame):
-        raise TypeError(f"{arg}: expected {what} (a 1-d array, list or Series), got a DataFrame")
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError):

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from ..validation import require_binary, require_positive_int, require_probabilities
+from ..validation import require_binary, require_finite, require_positive_int, require_probabilities
 
 EPS = 1e-15
 
@@ -52,7 +52,7 @@ def binary_entropy(rate: float) -> float:
 
     Introduced in lesson 11.
     """
-    r = float(rate)
+    r = require_finite(rate, "rate")
     if not 0.0 < r < 1.0:
         raise ValueError(f"rate: expected a value in (0, 1), got {rate!r}")
     return float(-(r * np.log(r) + (1 - r) * np.log1p(-r)))

@@ -200,6 +200,7 @@ def item_descriptions(
     :func:`pmkt_lessons.features.product_descriptions` with the index named as
     the recommenders name items. Introduced in lesson 06.
     """
+    require_frame(df, [item_col, text_col], "df")
     return product_descriptions(df, item_col, text_col).rename_axis(C.ITEM)
 
 
