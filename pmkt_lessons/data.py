@@ -19,6 +19,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import columns as C
@@ -206,6 +207,10 @@ def cache_dir() -> Path:
 
 def sha256_of(path: str | os.PathLike) -> str:
     """Give the hex sha256 of a file, read in chunks."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path: expected a file path (str or Path), got {type(path).__name__}")
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"path: expected an existing file, got {str(path)!r}")
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -486,6 +491,11 @@ class MovieLens:
 def movielens_fingerprint(ratings: pd.DataFrame) -> str:
     """Give the sha256 of the ratings in a canonical text form (route-independent)."""
     cols = [C.USER, C.ITEM, C.RATING, C.TIMESTAMP]
+    if not isinstance(ratings, pd.DataFrame) or any(c not in ratings.columns for c in cols):
+        raise ValueError(f"ratings: expected a DataFrame with columns {cols}, got {type(ratings).__name__}")
+    values = ratings[cols].to_numpy(dtype=float)
+    if not np.isfinite(values).all():
+        raise ValueError("ratings: expected whole numbers in every column, got NaN or inf")
     canon = ratings[cols].astype("int64").sort_values(cols)
     text = canon.to_csv(index=False, header=False, lineterminator="\n")
     return hashlib.sha256(text.encode()).hexdigest()

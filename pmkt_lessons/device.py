@@ -67,7 +67,9 @@ def describe_device(device=None) -> str:
     """Give one line naming the device (GPU model where there is one), for a notebook's setup cell."""
     import torch
 
-    device = torch.device(device) if device is not None else get_device()
+    device = resolve_device(device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device: expected an available device, got {device} (no CUDA GPU here)")
     if device.type == "cuda":
         return f"device: cuda ({torch.cuda.get_device_name(device)})"
     if device.type == "mps":

@@ -36,6 +36,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .randomness import check_random_state
 from .validation import (
+    _float_array,
     require_binary,
     require_bool,
     require_frame,
@@ -56,7 +57,7 @@ def _check_xy(X, y=None, n_features: int | None = None):
     if sp.issparse(X):
         X = sp.csr_matrix(X, dtype=np.float64)
     else:
-        arr = np.asarray(X, dtype=np.float64)
+        arr = _float_array(X, "X", "a 2-d array of numbers (rows x features)")
         if arr.ndim != 2:
             raise ValueError(f"X: expected a 2-d array (rows x features), got shape {arr.shape}")
         X = sp.csr_matrix(arr)
@@ -258,6 +259,8 @@ def river_progressive(model, rows, y, metrics=()) -> np.ndarray:
     """
     if not (hasattr(model, "learn_one") and hasattr(model, "predict_proba_one")):
         raise TypeError(f"model: expected a River classifier with learn_one/predict_proba_one, got {type(model).__name__}")
+    if isinstance(rows, (str, bytes, dict)) or not hasattr(rows, "__iter__"):
+        raise TypeError(f"rows: expected an iterable of dict rows (click_features(..., as_dicts=True)), got {type(rows).__name__}")
     rows = list(rows)
     y = np.asarray(y)
     if not rows:
@@ -395,6 +398,9 @@ def daily_batch_predictions(frame: pd.DataFrame, X, *, window_days: int | None =
     Introduced in lesson 21.
     """
     require_frame(frame, [DAY, CLICK], "frame")
+    n_x = X.shape[0] if hasattr(X, "shape") and len(X.shape) else None
+    if n_x is not None and n_x != len(frame):
+        raise ValueError(f"X: expected one row per row of frame ({len(frame)}), got {n_x}")
     X, y = _check_xy(X, frame[CLICK].to_numpy())
     if window_days is not None:
         window_days = require_positive_int(window_days, "window_days")

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .randomness import check_random_state
-from .validation import require_frame, require_positive_int
+from .validation import require_frame, require_positive_int, require_seed
 
 #: Environment variable that holds the pseudonymisation key (lesson 18).
 KEY_ENV = "PMKT_PSEUDONYM_KEY"
@@ -506,4 +506,5 @@ def diffprivlib_laplace(*, sensitivity: float, epsilon: float, random_state: int
         sys.modules["diffprivlib"] = shell
         Laplace = importlib.import_module("diffprivlib.mechanisms").Laplace
     return Laplace(epsilon=_positive(epsilon, "epsilon"), delta=0.0,
-                   sensitivity=_positive(sensitivity, "sensitivity"), random_state=random_state)
+                   sensitivity=_positive(sensitivity, "sensitivity"),
+                   random_state=None if random_state is None else require_seed(random_state, "random_state"))

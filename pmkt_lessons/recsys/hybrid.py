@@ -51,6 +51,9 @@ def blend_scores(first, second, alpha: float, normalise: str = "minmax") -> np.n
     b = np.asarray(second, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"second: expected the shape of first {a.shape}, got {b.shape}")
+    for arg, arr in (("first", a), ("second", b)):
+        if np.isnan(arr).any():
+            raise ValueError(f"{arg}: expected scores without NaN (-inf marks an excluded item), got {int(np.isnan(arr).sum())}")
     if normalise == "minmax":
         a, b = minmax_rows(a), minmax_rows(b)
     # alpha = 0 or 1 must give exactly one model, even where the other has -inf

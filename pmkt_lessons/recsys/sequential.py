@@ -521,6 +521,10 @@ def mask_items(tokens, mask_prob: float, mask_token: int, generator):
     if not isinstance(tokens, torch.Tensor) or tokens.dim() != 2:
         raise TypeError(f"tokens: expected a (batch, length) integer tensor, got {type(tokens).__name__}")
     require_in_range(mask_prob, "mask_prob", 0.0, 1.0, low_inclusive=False)
+    if isinstance(mask_token, (bool, np.bool_)) or not isinstance(mask_token, (int, np.integer)):
+        raise TypeError(f"mask_token: expected an integer token id, got {type(mask_token).__name__}")
+    if not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator: expected a torch.Generator, got {type(generator).__name__}")
     real = tokens != PAD
     draw = torch.rand(tokens.shape, generator=generator, device=generator.device).to(tokens.device)
     masked = real & (draw < mask_prob)

@@ -280,6 +280,7 @@ def pair_counts_pandas(
     pairs seen exactly ``min_count`` times. Introduced in lesson 23.
     """
     min_count = require_positive_int(min_count, "min_count")
+    require_frame(clean, [basket_col, item_col], "clean")
     onehot = transactions_to_one_hot(clean, basket_col=basket_col, item_col=item_col)
     onehot.columns = onehot.columns.astype(str)
     itemsets = frequent_itemsets(onehot, min(1.0, (min_count - 0.5) / len(onehot)), max_len=2)

@@ -206,6 +206,10 @@ def prequential_replay(
         raise TypeError(f"stream: expected an EventStream from event_stream, got {type(stream).__name__}")
     if not isinstance(model, StreamingRecommender):
         raise TypeError(f"model: expected a StreamingRecommender, got {type(model).__name__}")
+    if require_positive_int(model.n_items, "n_items") < len(stream.items):
+        raise ValueError(
+            f"model: expected n_items >= the stream's {len(stream.items)} items, got n_items={model.n_items}"
+        )
     k = require_positive_int(k, "k")
     if refresh not in REFRESH_MODES:
         raise ValueError(f"refresh: expected one of {list(REFRESH_MODES)}, got {refresh!r}")
