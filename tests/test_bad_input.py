@@ -903,6 +903,7 @@ def _table2() -> dict[str, Entry | Est]:
         "simulate.experiments.simulate_daily_tests": E(se.simulate_daily_tests, 3, 4, 50, 0.1, 0.12),
         "simulate.segments.simulate_segments": E(ss.simulate_segments, 60, sigma=0.4),
         "simulate.shop.make_shop": E(sshop.make_shop, 40, n_products=4),
+        "simulate.shop.require_shop": E(sshop.require_shop, shop),
         "simulate.shop.simulate_week": E(sshop.simulate_week, shop, np.zeros(60, dtype=int), np.zeros(60, dtype=int),
                                          RNG.random((60, 2))),
         "simulate.uplift.simulate_uplift_customers": E(su.simulate_uplift_customers, 200, treatment_share=0.5),
@@ -1039,3 +1040,165 @@ def test_coverage_figures(capsys):
     with capsys.disabled():
         print(f"\nbad-input table: {len(TABLE)} public helpers, about {n_bad} bad inputs")
     assert len(TABLE) > 100
+
+
+# --------------------------------------------------------------------------- the cases of issue 10
+
+
+def _nan_linkage():
+    from scipy.cluster.hierarchy import linkage
+
+    Z = linkage(X2, "ward")
+    Z[2, 2] = np.nan
+    return Z
+
+
+def _specific_cases():
+    from sklearn.tree import DecisionTreeClassifier
+
+    from pmkt_lessons import ads, behaviour, cleaning, data, features, segments, targeting, uplift
+    from pmkt_lessons import validation as v
+    from pmkt_lessons.bandits import off_policy as op
+    from pmkt_lessons.bandits import policies as bp
+    from pmkt_lessons.ctr import metrics as cm
+    from pmkt_lessons.ctr.encoding import FieldEncoder
+    from pmkt_lessons.ctr.logistic import TorchLogisticRegression
+    from pmkt_lessons.experiments import design
+    from pmkt_lessons.recsys import split
+    from pmkt_lessons.recsys.mf import BiasBaseline, GlobalMean
+
+    value, top = np.array([1.0, 2.0, 3.0]), np.array([0.5, 1.0, 2.5])
+    bank = pd.DataFrame({"pdays": [-1, 3, -1, 5], "y": [0, 1, 0, 1], "age": [30, 40, 50, 60]})
+    half_nan = CLEAN.assign(**{C.REVENUE: CLEAN[C.REVENUE].where(CLEAN.index % 2 == 0)})
+    raw_nan = RAW.assign(**{C.QUANTITY: RAW[C.QUANTITY].astype(float).where(RAW.index != 5)})
+    raw_price = RAW.assign(**{C.UNIT_PRICE: RAW[C.UNIT_PRICE].where(RAW.index != 7)})
+    inf_ratings = pd.DataFrame({"user_id": [1, 2, 3], "item_id": [1, 1, 2], "rating": [1.0, np.inf, 3.0]})
+    log = pd.DataFrame({C.ITEM: [0, 1, 0, 1], "position": [1, 1, 2, 2], "click": [0, 1, 1, 0]})
+    policy = pd.DataFrame({1: [0.5, np.nan], 2: [0.5, 1.0]}, index=[0, 1])
+    pairs = pd.DataFrame({C.USER: [1, 2], C.ITEM: ["a", "b"], "known_user": [True, np.nan], "repeat": [False, False]})
+    y12 = np.tile([1, 2], 10)
+    X = pd.DataFrame({"a": np.arange(20.0), "b": np.arange(20.0) % 3})
+    return [
+        ("ward_labels on a NaN linkage", lambda: segments.ward_labels(_nan_linkage(), 3), ValueError,
+         r"linkage_matrix: expected finite numbers, got 1 NaN"),
+        ("best_fixed_multiplier tol=0", lambda: ads.best_fixed_multiplier(value, top, budget=1.0, tol=0), ValueError,
+         r"tol: expected a value in \(0, inf\), got 0.0"),
+        ("best_fixed_multiplier tol<0", lambda: ads.best_fixed_multiplier(value, top, budget=1.0, tol=-1.0),
+         ValueError, "tol: expected"),
+        ("best_fixed_multiplier tol=inf", lambda: ads.best_fixed_multiplier(value, top, budget=1.0, tol=np.inf),
+         ValueError, "tol: expected a finite number, got inf"),
+        ("best_fixed_multiplier tol=nan", lambda: ads.best_fixed_multiplier(value, top, budget=1.0, tol=np.nan),
+         ValueError, "tol: expected a finite number, got nan"),
+        ("sample_size_per_arm relative='no'", lambda: design.sample_size_per_arm(0.05, 0.01, relative="no"),
+         TypeError, "relative: expected True or False, got str 'no'"),
+        ("quantile_scores higher_is_better='no'",
+         lambda: features.quantile_scores(np.arange(10.0), higher_is_better="no"), TypeError, "higher_is_better:"),
+        ("SingleModelUplift interactions='no'", lambda: uplift.SingleModelUplift(
+            DecisionTreeClassifier(), interactions="no").fit(X2, T01, Y01), TypeError, "interactions:"),
+        ("load_movielens_100k download='no'", lambda: data.load_movielens_100k(download="no"), TypeError,
+         "download: expected True or False"),
+        ("load_movielens_100k use_cache='no'", lambda: data.load_movielens_100k(use_cache="no"), TypeError,
+         "use_cache: expected True or False"),
+        ("dataset_path verify='no'", lambda: data.dataset_path("online_retail", verify="no"), TypeError, "verify:"),
+        ("require_dataframe allow_empty='no'", lambda: v.require_dataframe(bank, allow_empty="no"), TypeError,
+         "allow_empty:"),
+        ("response_model with labels 1/2", lambda: targeting.response_model("logistic").fit(X, y12), ValueError,
+         r"y: expected 0/1 labels .*got values \[1.0, 2.0\]"),
+        ("prepare_features target='Y' (a leak of y)", lambda: targeting.prepare_features(bank, target="Y"),
+         ValueError, "target: expected the outcome column of df, got 'Y'.*target leak"),
+        ("clean_transactions with NaN Quantity", lambda: cleaning.clean_transactions(raw_nan), ValueError,
+         "df: expected no missing values in column 'Quantity', found 1"),
+        ("clean_transactions with NaN UnitPrice", lambda: cleaning.clean_transactions(raw_price), ValueError,
+         "df: expected no missing values in column 'UnitPrice', found 1"),
+        ("monthly_revenue with NaN revenue", lambda: behaviour.monthly_revenue(half_nan), ValueError,
+         "clean: expected no missing values in column 'Revenue'"),
+        ("hour_weekday_table with NaN revenue", lambda: behaviour.hour_weekday_table(half_nan), ValueError,
+         "clean: expected no missing values in column 'Revenue'"),
+        ("revenue_by_country with NaN revenue", lambda: behaviour.revenue_by_country(half_nan), ValueError,
+         "clean: expected no missing values in column 'Revenue'"),
+        ("invoice_table with NaN revenue", lambda: features.invoice_table(half_nan), ValueError,
+         "clean: expected no missing values in column 'Revenue'"),
+        ("FieldEncoder with inf in a numeric field", lambda: FieldEncoder(["a"], ["x"]).fit(
+            pd.DataFrame({"a": ["u", "v"], "x": [1.0, np.inf]})), ValueError, "X: expected .*inf"),
+        ("ThompsonSampling alpha=inf", lambda: bp.run_bandit(bp.ThompsonSampling(alpha=np.inf), [0.1, 0.2],
+                                                             horizon=5), ValueError, "alpha: expected a finite"),
+        ("ThompsonSampling beta=inf", lambda: bp.run_bandit(bp.ThompsonSampling(beta=np.inf), [0.1, 0.2],
+                                                            horizon=5), ValueError, "beta: expected a finite"),
+        ("UCB1 c=inf", lambda: bp.run_bandit(bp.UCB1(c=np.inf), [0.1, 0.2], horizon=5), ValueError,
+         "c: expected a finite"),
+        ("TorchLogisticRegression lr=inf", lambda: TorchLogisticRegression(lr=np.inf, device="cpu").fit(X2, Y01),
+         ValueError, "lr: expected a finite number, got inf"),
+        ("GlobalMean on an infinite rating", lambda: GlobalMean().fit(inf_ratings), ValueError,
+         r"ratings\['rating'\]: expected finite numbers, got inf"),
+        ("BiasBaseline on an infinite rating", lambda: BiasBaseline().fit(inf_ratings), ValueError,
+         r"ratings\['rating'\]: expected finite"),
+        ("crossfit_reward_model prior_strength=inf", lambda: op.crossfit_reward_model(
+            log, pd.DataFrame({1: [0.5, 0.5], 2: [0.5, 0.5]}, index=[0, 1]), prior_strength=np.inf, n_folds=2),
+         ValueError, "prior_strength: expected a finite number"),
+        ("value_per_impression with a column vector", lambda: ads.value_per_impression(
+            np.full((3, 1), 0.1), np.full(3, 0.2), 10.0), ValueError, r"p_ctr: expected a number or a 1-d array"),
+        ("support_gaps with a NaN probability", lambda: op.support_gaps(policy, log), ValueError,
+         r"policy: expected probabilities in \[0, 1\].*nan"),
+        ("truth_from_pairs with NaN flags", lambda: split.truth_from_pairs(pairs), TypeError,
+         r"pairs\['known_user'\]: expected True/False flags"),
+        ("require_probabilities('abc')", lambda: v.require_probabilities("abc"), TypeError,
+         "p: expected probabilities .*got str 'abc'"),
+        ("log_loss([0, 1], 'abc')", lambda: cm.log_loss([0, 1], "abc"), TypeError, "p: expected probabilities"),
+        ("UnknownImputer().transform before fit", lambda: targeting.UnknownImputer().transform(bank), NotFittedError,
+         "UnknownImputer"),
+    ]
+
+
+SPECIFIC = _specific_cases()
+
+
+@pytest.mark.parametrize(("case", "func", "error", "match"), SPECIFIC, ids=[c[0] for c in SPECIFIC])
+def test_the_cases_of_issue_10_raise_a_clear_error(case, func, error, match):
+    if case.startswith("ward_labels"):  # this one used to kill the interpreter: run it in a child
+        assert _in_child(_raises, func, error, match) == "ok"
+    else:
+        with pytest.raises(error, match=match):
+            func()
+
+
+def _raises(func, error, match) -> str:
+    import re
+
+    try:
+        func()
+    except error as exc:
+        return "ok" if re.search(match, str(exc)) else f"message {exc}"
+    return "no error"
+
+
+def test_sample_size_with_real_flags_is_unchanged():
+    from pmkt_lessons.experiments import design
+
+    assert design.sample_size_per_arm(0.05, 0.01, relative=False) == 8143
+    assert design.sample_size_per_arm(0.05, 0.01, relative=False) != design.sample_size_per_arm(0.05, 0.01,
+                                                                                                relative=True)
+
+
+def test_best_fixed_multiplier_still_bisects():
+    from pmkt_lessons import ads
+
+    m = ads.best_fixed_multiplier(np.array([1.0, 2.0, 3.0]), np.array([0.5, 1.0, 2.5]), budget=1.0)
+    assert 0 < m < 1 and abs(m - 0.5) < 1e-5  # bids of m * value beat only the 0.5 bid below m = 0.5
+
+
+def test_corrupt_movielens_cache_names_the_file_and_the_remedy(tmp_path, monkeypatch):
+    from pmkt_lessons import data
+
+    monkeypatch.setenv(data.CACHE_DIR_ENV, str(tmp_path))
+    (tmp_path / "movielens_100k.pkl").write_bytes(b"not a pickle")
+    monkeypatch.setattr(data, "_movielens_from_recbole", lambda: None)
+    with pytest.raises(data.DatasetMissingError, match=r"movielens_100k.pkl is corrupt.*rm "):
+        data.load_movielens_100k(download=False)
+
+
+def test_data_dir_pointing_nowhere_names_the_variable(tmp_path, monkeypatch):
+    from pmkt_lessons import data
+
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path / "nowhere"))
+    with pytest.raises(data.DatasetMissingError, match="PMKT_DATA_DIR: expected a folder"):
+        data.dataset_path("online_retail")
