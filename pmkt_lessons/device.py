@@ -58,6 +58,16 @@ def resolve_device(device=None):
         raise ValueError(f"device: expected 'cpu', 'cuda', 'mps', a torch.device or None, got {device!r}") from exc
 
 
+def require_available(device=None):
+    """Give :func:`resolve_device` of ``device`` after checking this machine has it, else raise ``ValueError``."""
+    import torch
+
+    device = resolve_device(device)
+    if device.type == "cuda" and not torch.cuda.is_available() or device.type == "mps" and not _mps_available(torch):
+        raise ValueError(f"device: expected a device this machine has, got {device} (not available here)")
+    return device
+
+
 def _mps_available(torch) -> bool:
     backend = getattr(torch.backends, "mps", None)
     return bool(backend is not None and backend.is_available())
@@ -67,9 +77,7 @@ def describe_device(device=None) -> str:
     """Give one line naming the device (GPU model where there is one), for a notebook's setup cell."""
     import torch
 
-    device = resolve_device(device)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device: expected an available device, got {device} (no CUDA GPU here)")
+    device = require_available(device)
     if device.type == "cuda":
         return f"device: cuda ({torch.cuda.get_device_name(device)})"
     if device.type == "mps":

@@ -135,6 +135,24 @@ def require_positive_int(value: object, arg: str) -> int:
     return int(value)
 
 
+def require_count(value: object, arg: str) -> int:
+    """Check that ``value`` is an integer >= 0 (a size that may be zero, such as ``n_dense``)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{arg}: expected an integer >= 0, got {_show(value)}")
+    if value < 0:
+        raise ValueError(f"{arg}: expected an integer >= 0, got {value!r}")
+    return int(value)
+
+
+def require_tensor(value: object, arg: str):
+    """Give ``value`` if it is a ``torch.Tensor``, else raise naming ``arg``."""
+    import torch
+
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{arg}: expected a torch.Tensor, got {_show(value)}")
+    return value
+
+
 def require_probabilities(values: object, arg: str = "p") -> np.ndarray:
     """Give ``values`` as a float array after checking every entry is in [0, 1] and not NaN."""
     arr = _float_array(values, arg, "probabilities (numbers in [0, 1])")

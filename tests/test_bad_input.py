@@ -724,6 +724,8 @@ def _table() -> dict[str, Entry | Est]:
         "validation.require_1d": E(v.require_1d, P, "x", n=40).opts(skip=VALIDATION_SKIP),
         "validation.require_shape": E(v.require_shape, X2, "X", (None, 2)).opts(skip=VALIDATION_SKIP),
         "validation.require_binary": E(v.require_binary, Y01, "y", 40).opts(skip=VALIDATION_SKIP),
+        "validation.require_count": E(v.require_count, 0, "n_dense").opts(skip=VALIDATION_SKIP),
+        "validation.require_tensor": E(v.require_tensor, _tensor(), "q").opts(skip=VALIDATION_SKIP),
         "validation.require_seed": E(v.require_seed, 3, "seed").opts(skip=VALIDATION_SKIP),
         "validation.require_random_state": E(v.require_random_state, 3, "seed").opts(skip=VALIDATION_SKIP),
         "validation.require_matrix": E(v.require_matrix, X2, "X").opts(skip=VALIDATION_SKIP),
@@ -772,6 +774,8 @@ EXCLUDED = {
     "serving.loadtest.run_load_test", "serving.build",
     # the lesson map reads the notebooks folder (course.py is the lead's)
     "course",
+    # abstract bases, never built by a user; every subclass has an entry
+    "bandits.policies.BanditPolicy", "recsys.base.BaseRecommender", "recsys.sequential.SequentialRecommender",
 }
 
 
@@ -841,6 +845,7 @@ def _table2() -> dict[str, Entry | Est]:
         "data.load_movielens_100k": E(data.load_movielens_100k, download=False, use_cache=False).opts(run_good=False),
         # device
         "device.get_device": E(device.get_device, "cpu"),
+        "device.require_available": E(device.require_available, "cpu"),
         "device.resolve_device": E(device.resolve_device, "cpu"),
         "device.describe_device": E(device.describe_device, "cpu"),
         "device.seed_everything": E(device.seed_everything, 42),
@@ -949,6 +954,91 @@ def _table2() -> dict[str, Entry | Est]:
     }
 
 
+def _table3() -> dict[str, Entry]:
+    """Torch building blocks, CTR training plumbing, streaming state, serving records (files in a temp folder)."""
+    import atexit
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    import torch
+
+    from pmkt_lessons import attention, training
+    from pmkt_lessons.ctr import encoding as enc
+    from pmkt_lessons.ctr import models as cmod
+    from pmkt_lessons.ctr import train as ctrain
+    from pmkt_lessons.recsys import ncf
+    from pmkt_lessons.recsys import sequential as sq
+    from pmkt_lessons.scale import duck, experiment
+    from pmkt_lessons.serving import events as sev
+    from pmkt_lessons.serving import monitoring, registry, schemas
+    from pmkt_lessons.streaming import events as stev
+    from pmkt_lessons.streaming import features as stf
+    from pmkt_lessons.text import transformer as ttr
+
+    tmp = Path(tempfile.mkdtemp(prefix="pmkt_bad_input_"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    bench = pd.DataFrame({"task": ["rfm"] * 2, "engine": ["pandas"] * 2, "factor": [1, 2], "rows": [100, 200],
+                          "seconds": [0.1, 0.2], "peak_mb": [10.0, 11]})
+    META = {"name": "toy", "lesson": "22", "training_period": "2011", "metrics": {"auc": 0.5}}  # noqa: N806
+    (tmp / "bench.md").write_text(experiment.bench_table_markdown(bench), encoding="utf-8")
+    saved = registry.save_model({"a": 1}, tmp / "model", META, overwrite=True)
+    q = torch.randn(2, 3, 4)
+    encoder = enc.FieldEncoder(["a"], ["x"]).fit(pd.DataFrame({"a": ["u", "v"] * 10, "x": np.arange(20.0)}))
+    encoded = encoder.transform(pd.DataFrame({"a": ["u", "v"] * 10, "x": np.arange(20.0)}))
+    net = cmod.CTRNet(encoder.n_indices_, 1, 1, 4)
+    lines, items = stev.stream_table(CLEAN, CANCELLATIONS)
+    event = next(iter(stev.event_stream(CLEAN, CANCELLATIONS)))
+    impressions = pd.DataFrame({f: ["x"] for f in schemas.IMPRESSION_FIELDS})
+    linear = torch.nn.Linear(2, 1)
+
+    return {
+        "attention.causal_mask": E(attention.causal_mask, 4),
+        "attention.scaled_dot_product_attention": E(attention.scaled_dot_product_attention, q, q, q),
+        "attention.masked_mean": E(attention.masked_mean, q, torch.tensor([[1, 2, 0], [3, 0, 0]])),
+        "attention.MultiHeadSelfAttention": E(attention.MultiHeadSelfAttention, 8, 2),
+        "attention.SelfAttentionBlock": E(attention.SelfAttentionBlock, 8, 2, dropout=0.0),
+        "attention.TransformerEncoder": E(attention.TransformerEncoder, 10, 8, 2, 1, 16),
+        "ctr.models.CTRNet": E(cmod.CTRNet, 10, 2, 1, 4, hidden=(4,), dropout=0.1),
+        "ctr.train.to_tensors": E(ctrain.to_tensors, encoded, "cpu"),
+        "ctr.train.predict_logits": E(ctrain.predict_logits, net, encoded, "cpu"),
+        "ctr.train.train_ctr_net": E(ctrain.train_ctr_net, net, encoded, Y01[:20], encoded, Y01[:20],
+                                     ctrain.TrainSettings(epochs=1, batch_size=8)).opts(max_variants=8),
+        "recsys.ncf.NeuMFNet": E(ncf.NeuMFNet, 5, 6, 4, 4, (4,)),
+        "recsys.sequential.NextItemNet": E(sq.NextItemNet, 8, 6, 8, 2, 1, 5, 0.0),
+        "text.transformer.SentenceNet": E(ttr.SentenceNet, 10, 2, 8, 2, 1, 16),
+        "text.transformer.init_parameters": E(ttr.init_parameters, torch.nn.Linear(2, 2), torch.Generator()),
+        "training.fit_with_early_stopping": E(training.fit_with_early_stopping, linear, lambda epoch: 1.0 / epoch,
+                                              lambda: 0.5, 3, 1, higher_is_better=True),
+        "streaming.events.EventStream": E(stev.EventStream, lines, items),
+        "streaming.events.SimulatedClock": E(lambda time=5: stev.SimulatedClock().advance(time)),
+        "streaming.features.StreamingRFM": E(lambda e=event: stf.StreamingRFM().update(e)),
+        "streaming.features.TrendingItems": E(lambda n_items=7, window="7D": stf.TrendingItems(
+            n_items, window).update(event).top(3)),
+        "streaming.features.ItemCooccurrence": E(lambda n_items=7, item=0: stf.ItemCooccurrence(
+            n_items).update(event).most_similar(item, 3)),
+        "scale.duck.write_parquet": E(duck.write_parquet, CLEAN, tmp / "clean.parquet").opts(skip=("path",)),
+        "scale.experiment.read_bench_table": E(experiment.read_bench_table, tmp / "bench.md"),
+        # the folder is not varied: a bad one would create folders in the working directory
+        "serving.registry.save_model": E(registry.save_model, {"a": 1}, tmp / "model2", META,
+                                         overwrite=True).opts(skip=("folder",), text_ok=("model",)),
+        "serving.registry.verify_model": E(registry.verify_model, saved),
+        "serving.registry.load_model": E(registry.load_model, saved),
+        "serving.registry.library_versions": E(registry.library_versions),
+        "serving.events.EventLog": E(lambda customer_id="c1", value=1.0: sev.EventLog(tmp / "events.db").append(
+            customer_id, "click", "i1", variant="A", value=value)),
+        "serving.monitoring.RequestMonitor": E(lambda window=10, seconds=0.01: monitoring.RequestMonitor(
+            window).record("/score", 200, seconds)),
+        "serving.schemas.impression_records": E(schemas.impression_records, impressions),
+    }
+
+
+def _tensor():
+    import torch
+
+    return torch.zeros(2, 3)
+
+
 def _river_model():
     from river import linear_model
 
@@ -957,17 +1047,7 @@ def _river_model():
 # Public names still without an entry (issue 10 follow-up): torch building blocks, serving engines,
 # streaming state objects. Shrink this set; never grow it.
 PENDING = {
-    "attention.MultiHeadSelfAttention", "attention.SelfAttentionBlock", "attention.TransformerEncoder",
-    "attention.causal_mask", "attention.masked_mean", "attention.scaled_dot_product_attention",
-    "bandits.policies.BanditPolicy", "ctr.models.CTRNet", "ctr.train.predict_logits", "ctr.train.to_tensors",
-    "ctr.train.train_ctr_net", "recsys.base.BaseRecommender", "recsys.ncf.NeuMFNet", "recsys.sequential.NextItemNet",
-    "recsys.sequential.SequentialRecommender", "scale.duck.write_parquet", "scale.experiment.read_bench_table",
-    "serving.engines.RecommendEngine", "serving.engines.ScoreEngine", "serving.events.EventLog",
-    "serving.monitoring.RequestMonitor", "serving.registry.library_versions", "serving.registry.load_model",
-    "serving.registry.save_model", "serving.registry.verify_model", "serving.schemas.impression_records",
-    "streaming.events.EventStream", "streaming.events.SimulatedClock", "streaming.features.ItemCooccurrence",
-    "streaming.features.StreamingRFM", "streaming.features.TrendingItems", "text.transformer.SentenceNet",
-    "text.transformer.init_parameters", "training.fit_with_early_stopping",
+    "serving.engines.RecommendEngine", "serving.engines.ScoreEngine",  # need a trained, saved service model
 }
 
 
@@ -1005,7 +1085,7 @@ def _excluded(name: str, obj) -> bool:
     return _kind(obj) in EXCLUDED_KINDS or any(name == e or name.startswith(e + ".") for e in EXCLUDED)
 
 
-TABLE = {**_contract_estimators(), **_table(), **_table2()}
+TABLE = {**_contract_estimators(), **_table(), **_table2(), **_table3()}
 PUBLIC = public_names()
 
 

@@ -36,7 +36,7 @@ from torch import nn
 from ..device import resolve_device
 from ..randomness import check_random_state
 from ..training import training_scope
-from ..validation import require_frame, require_in_range, require_positive_int
+from ..validation import require_count, require_frame, require_in_range, require_positive_int
 from .encoding import FieldEncoder
 from .train import TrainSettings, predict_logits, train_ctr_net
 
@@ -72,6 +72,12 @@ class CTRNet(nn.Module):
         dropout: float = 0.0,
     ):
         super().__init__()
+        n_indices, n_fields = require_positive_int(n_indices, "n_indices"), require_count(n_fields, "n_fields")
+        n_dense, embedding_dim = require_count(n_dense, "n_dense"), require_positive_int(embedding_dim, "embedding_dim")
+        if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
+            raise TypeError(f"hidden: expected a sequence of layer sizes, got {type(hidden).__name__}")
+        hidden = tuple(require_positive_int(h, "hidden") for h in hidden)
+        require_in_range(dropout, "dropout", 0.0, 1.0, high_inclusive=False)
         self.fm = fm
         self.has_embedding = bool(fm or hidden)
         self.bias = nn.Parameter(torch.zeros(1))

@@ -108,6 +108,12 @@ class NeuMFNet(nn.Module):
 
     def __init__(self, n_users: int, n_items: int, gmf_factors: int, mlp_factors: int, layers: tuple):
         super().__init__()
+        for arg, value in (("n_users", n_users), ("n_items", n_items), ("gmf_factors", gmf_factors),
+                           ("mlp_factors", mlp_factors)):
+            require_positive_int(value, arg)
+        if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
+            raise TypeError(f"layers: expected a tuple of layer sizes, got {type(layers).__name__}")
+        layers = tuple(require_positive_int(size, "layers") for size in layers)
         self.user_gmf = nn.Embedding(n_users, gmf_factors)
         self.item_gmf = nn.Embedding(n_items, gmf_factors)
         self.user_mlp = nn.Embedding(n_users, mlp_factors)

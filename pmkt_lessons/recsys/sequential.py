@@ -559,6 +559,7 @@ class NextItemNet(nn.Module):
     def __init__(self, n_tokens: int, n_items: int, d_model: int, n_heads: int, n_layers: int, max_len: int,
                  dropout: float):
         super().__init__()
+        n_items = require_positive_int(n_items, "n_items")
         self.n_items = n_items
         self.encoder = TransformerEncoder(n_tokens, d_model, n_heads, n_layers, max_len, dropout)
         self.bias = nn.Parameter(torch.zeros(n_items))

@@ -153,6 +153,8 @@ def verify_model(folder) -> dict[str, str]:
     Introduced in lesson 22.
     """
     folder = _folder(folder, "folder")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"folder: expected a saved model folder, got {str(folder)!r}, which is not a folder")
     manifest_path = folder / MANIFEST_FILE
     if not manifest_path.is_file():
         raise ModelIntegrityError(f"{manifest_path}: manifest missing; save the model with save_model()")

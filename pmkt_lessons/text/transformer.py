@@ -50,6 +50,7 @@ class SentenceNet(nn.Module):
 
     def __init__(self, n_tokens: int, n_classes: int, d_model: int, n_heads: int, n_layers: int, max_len: int):
         super().__init__()
+        n_classes = require_positive_int(n_classes, "n_classes")
         # dropout 0: the only dropout is token dropout, drawn from the estimator's own generator
         self.encoder = TransformerEncoder(n_tokens, d_model, n_heads, n_layers, max_len, dropout=0.0)
         self.head = nn.Linear(d_model, n_classes)
