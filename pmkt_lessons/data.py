@@ -273,8 +273,10 @@ def _verify(path: Path, entry: DataFile) -> None:
     env = os.environ.get(DATA_DIR_ENV)
     if env and not Path(env).is_dir():
         raise DatasetMissingError(
-            f"{DATA_DIR_ENV}: expected a folder holding the datasets, got {env!r}, which is not a folder. "
-            f"Point {DATA_DIR_ENV} at the repository's datasets/ folder, or unset it to use that folder."
+            f"{DATA_DIR_ENV}: expected a folder holding the datasets, got {env!r}, which is not a folder, "
+            f"so dataset file {path} is missing. Point {DATA_DIR_ENV} at the repository's datasets/ folder "
+            f"or unset it; a file deleted from that folder is restored by "
+            f"`git checkout -- datasets/{entry.path}`."
         )
     if not path.is_file():
         raise DatasetMissingError(

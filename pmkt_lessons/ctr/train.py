@@ -20,7 +20,7 @@ import torch
 from ..device import require_available, resolve_device
 from ..randomness import check_random_state
 from ..training import fit_with_early_stopping, local_generator
-from ..validation import require_in_range, require_positive_int
+from ..validation import require_binary, require_in_range, require_positive_int
 from .encoding import EncodedFields
 
 PREDICT_BATCH = 65_536
@@ -145,9 +145,6 @@ def _log_loss(net: torch.nn.Module, enc: EncodedFields, y: np.ndarray, device) -
 
 
 def _labels(y: object, n: int, arg: str) -> np.ndarray:
-    arr = np.asarray(y, dtype=float).ravel()
-    if arr.shape != (n,):
-        raise ValueError(f"{arg}: expected {n} labels (one per row), got {arr.size}")
-    if not np.isin(arr, (0.0, 1.0)).all():
-        raise ValueError(f"{arg}: expected labels 0 or 1, got {arr[~np.isin(arr, (0.0, 1.0))][0]!r}")
-    return arr
+    if isinstance(y, (str, bytes)):
+        raise TypeError(f"{arg}: expected labels 0 or 1, got {type(y).__name__}")
+    return require_binary(np.ravel(y), arg, n, what="labels 0 or 1").astype(float)

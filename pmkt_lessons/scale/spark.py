@@ -394,7 +394,7 @@ def spark_logistic_probabilities(
         raise ValueError("categorical: expected at least one feature column, got none")
     for arg, frame in (("train", train), ("test", test)):
         require_frame(frame, [*categorical, *numeric] + ([label] if arg == "train" else []), arg)
-    require_binary(train[label].to_numpy(), f"train[{label!r}]")
+    require_binary(train[label].to_numpy(), "train", what=f"0/1 labels in column {label!r}")
     require_in_range(reg, "reg", 0.0, np.inf)
     max_iter = require_positive_int(max_iter, "max_iter")
     spark = _active_session() if spark is None else spark
