@@ -158,7 +158,7 @@ def shading_curve(value, top_competing_bid, factors, *, mechanism: str = "second
         Bid multipliers to try (1 = truthful).
     mechanism : {"second", "first"}
     """
-    values = _amount(np.atleast_1d(value), "value")
+    values = _amount(require_1d(np.atleast_1d(value), "value", what="values (one per auction)"), "value")
     factors = _amount(require_1d(np.atleast_1d(factors), "factors", what="factors"), "factors")
     rows = []
     for factor in factors:

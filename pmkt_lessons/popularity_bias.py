@@ -112,6 +112,8 @@ def exposure_report(recs: pd.DataFrame, popularity: pd.Series, k: int, head_shar
     exposure = item_exposure(recs, popularity.index, k)
     head = head_items(popularity, head_share)
     shown = exposure.sum()
+    if shown == 0:
+        raise ValueError(f"recs: expected recommendations of catalogue items in the top {k}, got none")
     tail_slots = exposure[~exposure.index.isin(head)].sum()
     return pd.Series(
         {

@@ -45,7 +45,7 @@ from pmkt_lessons import columns as C
 # --------------------------------------------------------------------------- harness
 
 TIMEOUT_S = 20  # generous: the machine is shared; a hang is minutes, not seconds
-MAX_VARIANTS = 14  # per entry, sampled deterministically when more are generated
+MAX_VARIANTS = 30  # per entry, sampled deterministically when more are generated (torch estimators: 8)
 
 
 class Hang(Exception):

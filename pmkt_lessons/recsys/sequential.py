@@ -560,6 +560,7 @@ class NextItemNet(nn.Module):
                  dropout: float):
         super().__init__()
         n_items = require_positive_int(n_items, "n_items")
+        require_in_range(dropout, "dropout", 0.0, 1.0, high_inclusive=False)
         self.n_items = n_items
         self.encoder = TransformerEncoder(n_tokens, d_model, n_heads, n_layers, max_len, dropout)
         self.bias = nn.Parameter(torch.zeros(n_items))
