@@ -970,8 +970,8 @@ def _table3() -> dict[str, Entry]:
     from pmkt_lessons.recsys import ncf
     from pmkt_lessons.recsys import sequential as sq
     from pmkt_lessons.scale import duck, experiment
-    from pmkt_lessons.serving import events as sev
     from pmkt_lessons.serving import engines, monitoring, registry, schemas
+    from pmkt_lessons.serving import events as sev
     from pmkt_lessons.streaming import events as stev
     from pmkt_lessons.streaming import features as stf
     from pmkt_lessons.text import transformer as ttr
