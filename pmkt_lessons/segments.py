@@ -135,6 +135,7 @@ def kmeans_labels(
     values = _matrix(X)
     k = _k(k, len(values))
     n_init = require_positive_int(n_init, "n_init")
+    random_state = require_seed(random_state, "random_state")
     with limit_threads(n_threads):
         model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(values)
     return canonical_labels(model.labels_)
@@ -175,6 +176,7 @@ def kmeans_scan(
     if not ks:
         raise ValueError("ks: expected at least one number of clusters, got none")
     n_init = require_positive_int(n_init, "n_init")
+    random_state = require_seed(random_state, "random_state")
     sample = None
     if silhouette_sample is not None:
         silhouette_sample = require_positive_int(silhouette_sample, "silhouette_sample")
