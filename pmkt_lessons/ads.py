@@ -18,7 +18,14 @@ import pandas as pd
 from . import columns as C
 from .auctions import MECHANISMS, bid_against
 from .randomness import check_random_state
-from .validation import require_in_range, require_probabilities
+from .validation import (
+    _float_array,
+    require_1d,
+    require_binary,
+    require_finite,
+    require_in_range,
+    require_probabilities,
+)
 
 UNITS = ("CPM", "CPC", "CPA")
 PACING_STRATEGIES = ("greedy", "throttle", "multiplier")
@@ -33,7 +40,7 @@ CONTROL = "control"
 
 
 def _amount(value: object, arg: str, *, positive: bool = False) -> np.ndarray | float:
-    arr = np.asarray(value, dtype=float)
+    arr = _float_array(value, arg, "amounts (numbers)")
     if arr.size == 0:
         raise ValueError(f"{arg}: expected at least one number, got none")
     bad = ~np.isfinite(arr) | ((arr <= 0) if positive else (arr < 0))
@@ -114,8 +121,23 @@ def value_per_impression(p_ctr, p_cvr, value_per_conversion):
     ctr = require_probabilities(p_ctr, "p_ctr")
     cvr = require_probabilities(p_cvr, "p_cvr")
     value = _amount(value_per_conversion, "value_per_conversion")
+    _same_length({"p_ctr": ctr, "p_cvr": cvr, "value_per_conversion": np.asarray(value)})
     result = ctr * cvr * value
     return float(result) if np.ndim(result) == 0 else result
+
+
+def _same_length(arrays: dict) -> None:
+    """Refuse shapes numpy would broadcast silently: every non-scalar must be 1-d and of one length."""
+    sizes = {}
+    for arg, arr in arrays.items():
+        if arr.ndim > 1:
+            raise ValueError(f"{arg}: expected a number or a 1-d array, got shape {arr.shape}")
+        if arr.ndim == 1:
+            sizes[arg] = arr.size
+    if len(set(sizes.values())) > 1:
+        first, *_ = sizes
+        other = next(a for a in sizes if sizes[a] != sizes[first])
+        raise ValueError(f"{other}: expected {sizes[first]} values (one per {first}), got {sizes[other]}")
 
 
 def shading_curve(value, top_competing_bid, factors, *, mechanism: str = "second") -> pd.DataFrame:
@@ -136,8 +158,8 @@ def shading_curve(value, top_competing_bid, factors, *, mechanism: str = "second
         Bid multipliers to try (1 = truthful).
     mechanism : {"second", "first"}
     """
-    values = _amount(np.atleast_1d(value), "value")
-    factors = _amount(np.atleast_1d(factors), "factors")
+    values = _amount(require_1d(np.atleast_1d(value), "value", what="values (one per auction)"), "value")
+    factors = _amount(require_1d(np.atleast_1d(factors), "factors", what="factors"), "factors")
     rows = []
     for factor in factors:
         outcome = bid_against(factor * values, top_competing_bid, mechanism=mechanism)
@@ -324,6 +346,7 @@ def best_fixed_multiplier(value, top_competing_bid, *, budget: float, tol: float
     if top.shape != values.shape:
         raise ValueError(f"top_competing_bid: expected one per value ({values.size}), got {top.size}")
     budget = _amount(budget, "budget", positive=True)
+    tol = require_finite(tol, "tol", low=0.0, low_inclusive=False)
 
     def spend(m: float) -> float:
         return float(top[m * values > top].sum())
@@ -331,7 +354,9 @@ def best_fixed_multiplier(value, top_competing_bid, *, budget: float, tol: float
     if spend(1.0) <= budget:
         return 1.0
     low, high = 0.0, 1.0
-    while high - low > tol:
+    for _ in range(200):  # bisection: 200 halvings reach any tolerance a float can hold
+        if high - low <= tol:
+            break
         mid = 0.5 * (low + high)
         low, high = (mid, high) if spend(mid) <= budget else (low, mid)
     return low
@@ -400,12 +425,7 @@ def campaign_report(
 
 
 def _outcomes(values: object, arg: str, n: int) -> np.ndarray:
-    arr = np.asarray(values)
-    if arr.shape != (n,):
-        raise ValueError(f"{arg}: expected one 0/1 outcome per impression ({n}), got shape {arr.shape}")
-    if not np.isin(arr, (0, 1)).all():
-        raise ValueError(f"{arg}: expected only 0 and 1")
-    return arr.astype(float)
+    return require_binary(values, arg, n, what=f"one 0/1 outcome per impression ({n})").astype(float)
 
 
 def ecpm(price, unit: str, *, ctr=None, cvr=None):

@@ -23,6 +23,8 @@ import math
 import torch
 from torch import nn
 
+from .validation import require_in_range, require_positive_int, require_tensor
+
 PAD = 0
 
 
@@ -42,6 +44,8 @@ def scaled_dot_product_attention(
     broadcasts to ``(..., Lq, Lk)``. A query row with no allowed key gets
     all-zero weights instead of NaN.
     """
+    for arg, value in (("q", q), ("k", k), ("v", v)):
+        require_tensor(value, arg)
     scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
     if mask is not None:
         scores = scores.masked_fill(~mask, float("-inf"))
@@ -55,6 +59,8 @@ class MultiHeadSelfAttention(nn.Module):
 
     def __init__(self, d_model: int, n_heads: int, dropout: float = 0.0):
         super().__init__()
+        d_model, n_heads = require_positive_int(d_model, "d_model"), require_positive_int(n_heads, "n_heads")
+        require_in_range(dropout, "dropout", 0.0, 1.0, high_inclusive=False)
         if d_model % n_heads:
             raise ValueError(f"n_heads: expected a divisor of d_model={d_model}, got {n_heads}")
         self.n_heads = n_heads
@@ -79,7 +85,9 @@ class SelfAttentionBlock(nn.Module):
 
     def __init__(self, d_model: int, n_heads: int, d_ff: int | None = None, dropout: float = 0.1):
         super().__init__()
-        d_ff = d_ff or 4 * d_model
+        d_model = require_positive_int(d_model, "d_model")
+        require_in_range(dropout, "dropout", 0.0, 1.0, high_inclusive=False)
+        d_ff = require_positive_int(d_ff, "d_ff") if d_ff is not None else 4 * d_model
         self.norm1 = nn.LayerNorm(d_model)
         self.attention = MultiHeadSelfAttention(d_model, n_heads, dropout)
         self.norm2 = nn.LayerNorm(d_model)
@@ -145,5 +153,7 @@ class TransformerEncoder(nn.Module):
 
 def masked_mean(hidden: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
     """Average ``hidden`` over the non-padding positions of ``tokens`` (sentence pooling)."""
+    require_tensor(hidden, "hidden")
+    require_tensor(tokens, "tokens")
     keep = (tokens != PAD)[..., None].to(hidden.dtype)
     return (hidden * keep).sum(1) / keep.sum(1).clamp(min=1.0)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .validation import require_in_range
+from .validation import _float_array, require_in_range
 
 WINNER = "winner"
 PRICE = "price"
@@ -26,7 +26,7 @@ MECHANISMS = ("second", "first")
 
 
 def _bid_matrix(bids: object, arg: str = "bids") -> np.ndarray:
-    arr = np.asarray(bids, dtype=float)
+    arr = _float_array(bids, arg, "bids (a 2-d array of numbers)")
     if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(
             f"{arg}: expected a 2-d array (auctions x bidders) with at least one of each, "
@@ -118,7 +118,7 @@ def bid_against(
 
 
 def _nonnegative(values: object, arg: str) -> np.ndarray:
-    arr = np.asarray(values, dtype=float)
+    arr = _float_array(values, arg, "amounts (numbers)")
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{arg}: expected a non-empty 1-d array, got shape {arr.shape}")
     if not np.isfinite(arr).all() or (arr < 0).any():

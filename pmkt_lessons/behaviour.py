@@ -12,6 +12,7 @@ import pandas as pd
 
 from . import columns as C
 from .validation import (
+    require_bool,
     require_columns,
     require_datetime,
     require_frame,
@@ -44,6 +45,7 @@ def _check_transactions(clean: object, cols) -> pd.DataFrame:
     require_frame(clean, cols, "clean")
     if C.REVENUE in cols:
         require_numeric(clean, [C.REVENUE], "clean")
+        require_no_nan(clean, [C.REVENUE], "clean")  # a sum would count NaN revenue as 0
     if C.INVOICE_DATE in cols:
         require_datetime(clean, [C.INVOICE_DATE], "clean")
     return clean
@@ -287,8 +289,7 @@ def cohort_retention(clean: pd.DataFrame, *, counts: bool = False) -> pd.DataFra
         column 0 is 1.0 (everyone is active in their first month), 0 means
         nobody came back, NaN means the month lies after the last sale in the data.
     """
-    if not isinstance(counts, bool):
-        raise TypeError(f"counts: expected True or False, got {type(counts).__name__}")
+    require_bool(counts, "counts")
     _check_transactions(clean, [C.CUSTOMER_ID, C.INVOICE_DATE])
     require_no_nan(clean, [C.CUSTOMER_ID, C.INVOICE_DATE], "clean")
     active = pd.DataFrame(

@@ -16,9 +16,11 @@ import pandas as pd
 
 from . import columns as C
 from .validation import (
+    require_bool,
     require_datetime,
     require_frame,
     require_in_range,
+    require_no_nan,
     require_numeric,
     require_series,
 )
@@ -116,6 +118,7 @@ def clean_transactions(
     """
     require_frame(df, C.ONLINE_RETAIL_COLUMNS, "df")
     require_numeric(df, [C.QUANTITY, C.UNIT_PRICE], "df")
+    require_no_nan(df, [C.QUANTITY, C.UNIT_PRICE], "df")  # NaN would reach clean as NaN Revenue
     require_datetime(df, [C.INVOICE_DATE], "df")
     for name, flag in {
         "drop_missing_customer": drop_missing_customer,
@@ -125,8 +128,7 @@ def clean_transactions(
         "drop_nonpositive_price": drop_nonpositive_price,
         "drop_non_product": drop_non_product,
     }.items():
-        if not isinstance(flag, bool):
-            raise TypeError(f"{name}: expected True or False, got {type(flag).__name__}")
+        require_bool(flag, name)
 
     steps = [
         (STEP_MISSING_CUSTOMER, drop_missing_customer, lambda d: d[C.CUSTOMER_ID].isna()),

@@ -19,9 +19,11 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import columns as C
+from .validation import require_bool
 
 DATA_DIR_ENV = "PMKT_DATA_DIR"
 CACHE_DIR_ENV = "PMKT_CACHE_DIR"
@@ -205,6 +207,10 @@ def cache_dir() -> Path:
 
 def sha256_of(path: str | os.PathLike) -> str:
     """Give the hex sha256 of a file, read in chunks."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path: expected a file path (str or Path), got {type(path).__name__}")
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"path: expected an existing file, got {str(path)!r}")
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -236,6 +242,7 @@ def dataset_path(name: str, filename: str | None = None, *, verify: bool = True)
         Check existence and sha256 (default). Raises ``DatasetMissingError`` or
         ``DatasetChecksumError`` with a restore hint.
     """
+    verify = require_bool(verify, "verify")
     info = _info(name)
     if filename is None:
         entry = info.files[0]
@@ -263,6 +270,14 @@ def _info(name: str) -> DatasetInfo:
 
 
 def _verify(path: Path, entry: DataFile) -> None:
+    env = os.environ.get(DATA_DIR_ENV)
+    if env and not Path(env).is_dir():
+        raise DatasetMissingError(
+            f"{DATA_DIR_ENV}: expected a folder holding the datasets, got {env!r}, which is not a folder, "
+            f"so dataset file {path} is missing. Point {DATA_DIR_ENV} at the repository's datasets/ folder "
+            f"or unset it; a file deleted from that folder is restored by "
+            f"`git checkout -- datasets/{entry.path}`."
+        )
     if not path.is_file():
         raise DatasetMissingError(
             f"Dataset file {path} is missing. {_restore_hint(entry.path)}"
@@ -478,6 +493,11 @@ class MovieLens:
 def movielens_fingerprint(ratings: pd.DataFrame) -> str:
     """Give the sha256 of the ratings in a canonical text form (route-independent)."""
     cols = [C.USER, C.ITEM, C.RATING, C.TIMESTAMP]
+    if not isinstance(ratings, pd.DataFrame) or any(c not in ratings.columns for c in cols):
+        raise ValueError(f"ratings: expected a DataFrame with columns {cols}, got {type(ratings).__name__}")
+    values = ratings[cols].to_numpy(dtype=float)
+    if not np.isfinite(values).all():
+        raise ValueError("ratings: expected whole numbers in every column, got NaN or inf")
     canon = ratings[cols].astype("int64").sort_values(cols)
     text = canon.to_csv(index=False, header=False, lineterminator="\n")
     return hashlib.sha256(text.encode()).hexdigest()
@@ -574,6 +594,8 @@ def load_movielens_100k(*, download: bool = True, use_cache: bool = True) -> Mov
     ratings must match a fixed fingerprint, else the data is rejected. A stale
     or corrupt cache is named in the error, with the command that removes it.
     """
+    download = require_bool(download, "download")
+    use_cache = require_bool(use_cache, "use_cache")
     cached = cache_dir() / "movielens_100k.pkl"
     data = _movielens_from_recbole()
     if data is not None:

@@ -58,6 +58,16 @@ def resolve_device(device=None):
         raise ValueError(f"device: expected 'cpu', 'cuda', 'mps', a torch.device or None, got {device!r}") from exc
 
 
+def require_available(device=None):
+    """Give :func:`resolve_device` of ``device`` after checking this machine has it, else raise ``ValueError``."""
+    import torch
+
+    device = resolve_device(device)
+    if device.type == "cuda" and not torch.cuda.is_available() or device.type == "mps" and not _mps_available(torch):
+        raise ValueError(f"device: expected a device this machine has, got {device} (not available here)")
+    return device
+
+
 def _mps_available(torch) -> bool:
     backend = getattr(torch.backends, "mps", None)
     return bool(backend is not None and backend.is_available())
@@ -67,7 +77,7 @@ def describe_device(device=None) -> str:
     """Give one line naming the device (GPU model where there is one), for a notebook's setup cell."""
     import torch
 
-    device = torch.device(device) if device is not None else get_device()
+    device = require_available(device)
     if device.type == "cuda":
         return f"device: cuda ({torch.cuda.get_device_name(device)})"
     if device.type == "mps":
@@ -81,11 +91,9 @@ def seed_everything(seed: int = 42) -> int:
     Also asks cuDNN for deterministic kernels. Gives the seed back so a setup
     cell can print it.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed: expected an integer, got {type(seed).__name__}")
-    if not 0 <= seed < 2**32:
-        raise ValueError(f"seed: expected an integer in [0, 2**32), got {seed}")
-    seed = int(seed)
+    from .validation import require_seed
+
+    seed = require_seed(seed, "seed")
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - seeding the legacy global generator is the point
     os.environ["PYTHONHASHSEED"] = str(seed)

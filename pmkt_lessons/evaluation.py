@@ -23,6 +23,7 @@ from scipy import stats
 from sklearn.metrics import roc_auc_score
 
 from .randomness import check_random_state
+from .validation import require_binary
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,9 @@ class PairedDifference:
         )
 
 
-def _paired_arrays(a: object, b: object) -> tuple[np.ndarray, np.ndarray]:
+def _paired_arrays(a: object, b: object, names: tuple[str, str] = ("a", "b")) -> tuple[np.ndarray, np.ndarray]:
     arrays = []
-    for name, values in (("a", a), ("b", b)):
+    for name, values in zip(names, (a, b), strict=True):
         if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
             raise TypeError(f"{name}: expected a 1-d array of scores, got {type(values).__name__}")
         try:
@@ -68,11 +69,11 @@ def _paired_arrays(a: object, b: object) -> tuple[np.ndarray, np.ndarray]:
         arrays.append(arr)
     if arrays[0].shape != arrays[1].shape:
         raise ValueError(
-            f"b: expected the same length as a (paired scores of the same units), "
+            f"{names[1]}: expected the same length as {names[0]} (paired scores of the same units), "
             f"got {len(arrays[1])} against {len(arrays[0])}"
         )
     if len(arrays[0]) < 2:
-        raise ValueError(f"a: expected scores of at least 2 units, got {len(arrays[0])}")
+        raise ValueError(f"{names[0]}: expected scores of at least 2 units, got {len(arrays[0])}")
     return arrays[0], arrays[1]
 
 
@@ -149,12 +150,8 @@ def paired_auc_difference(
     same resample; resamples with a single class are drawn again. For the
     analytic alternative see DeLong et al. (1988).
     """
-    a_arr, b_arr = _paired_arrays(score_a, score_b)
-    y = np.asarray(y_true)
-    if y.shape != a_arr.shape:
-        raise ValueError(f"y_true: expected {len(a_arr)} labels (one per row), got shape {y.shape}")
-    if not np.isin(y, [0, 1]).all() or len(np.unique(y)) < 2:
-        raise ValueError(f"y_true: expected 0/1 labels with both classes present, got values {np.unique(y)[:5]}")
+    a_arr, b_arr = _paired_arrays(score_a, score_b, ("score_a", "score_b"))
+    y = require_binary(y_true, "y_true", len(a_arr), both=True, what="0/1 labels (one per row)")
     _check_settings(confidence, n_resamples)
     rng = check_random_state(random_state)
     y = y.astype(int)

@@ -31,7 +31,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from .randomness import draw_seed
-from .validation import require_frame, require_in_range
+from .validation import require_binary, require_frame, require_in_range
 
 GROUP = "group"
 METRICS = ("n", "base_rate", "selection_rate", "true_positive_rate", "false_positive_rate",
@@ -39,16 +39,7 @@ METRICS = ("n", "base_rate", "selection_rate", "true_positive_rate", "false_posi
 
 
 def _labels(values: object, arg: str, n: int | None = None) -> np.ndarray:
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
-        raise TypeError(f"{arg}: expected a 1-d array of 0/1, got {type(values).__name__}")
-    arr = np.asarray(values)
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{arg}: expected a non-empty 1-d array, got shape {arr.shape}")
-    if n is not None and arr.size != n:
-        raise ValueError(f"{arg}: expected {n} values (one per row), got {arr.size}")
-    if not np.isin(arr, (0, 1)).all():
-        raise ValueError(f"{arg}: expected only 0 and 1, got values {np.unique(arr)[:5].tolist()}")
-    return arr.astype(float)
+    return require_binary(values, arg, n, what="0/1 values (one per row)").astype(float)
 
 
 def _groups(sensitive: object, n: int, arg: str = "sensitive") -> np.ndarray:

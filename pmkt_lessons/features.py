@@ -20,8 +20,11 @@ from sklearn.preprocessing import StandardScaler, normalize
 
 from . import columns as C
 from .validation import (
+    require_1d,
+    require_bool,
     require_datetime,
     require_day,
+    require_finite,
     require_frame,
     require_no_nan,
     require_numeric,
@@ -131,6 +134,7 @@ def invoice_table(clean: pd.DataFrame) -> pd.DataFrame:
     """
     require_frame(clean, [C.INVOICE, C.CUSTOMER_ID, C.INVOICE_DATE, C.QUANTITY, C.REVENUE], "clean")
     require_datetime(clean, [C.INVOICE_DATE], "clean")
+    require_no_nan(clean, [C.QUANTITY, C.REVENUE], "clean")  # a sum would count NaN revenue as 0
     return (
         clean.groupby([C.CUSTOMER_ID, C.INVOICE], sort=True)
         .agg(
@@ -220,6 +224,7 @@ def quantile_scores(
     """
     series = require_series(values, "values")
     n_bins = require_positive_int(n_bins, "n_bins")
+    higher_is_better = require_bool(higher_is_better, "higher_is_better")
     if n_bins < 2:
         raise ValueError(f"n_bins: expected an integer >= 2, got {n_bins}")
     if series.isna().any():
@@ -382,6 +387,7 @@ def scale_features(
     require_numeric(profiles, columns, "profiles")
     require_no_nan(profiles, columns, "profiles")
     values = profiles[columns].astype(float)
+    require_finite(values.to_numpy(), "profiles")
     logged = [c for c in columns if c in set(log_columns)]
     values[logged] = np.log1p(values[logged].clip(lower=0))
     scaled = StandardScaler().fit_transform(values.to_numpy())
@@ -462,8 +468,7 @@ def interest_profiles(
     ``binary=False``), the profile is ``B @ T`` with each row scaled to unit
     length: one sparse product, no loop over customers. Introduced in lesson 03.
     """
-    if not isinstance(binary, bool):
-        raise TypeError(f"binary: expected True or False, got {type(binary).__name__}")
+    require_bool(binary, "binary")
     min_df = require_positive_int(min_df, "min_df")
     require_frame(clean, [C.CUSTOMER_ID, C.STOCK_CODE, C.DESCRIPTION], "clean")
     purchases, customers, products = customer_product_matrix(clean)
@@ -494,8 +499,8 @@ def top_terms(
     sparse matrix (rows x terms). Introduced in lesson 03.
     """
     n = require_positive_int(n, "n")
-    dense = weights.toarray() if sparse.issparse(weights) else np.asarray(weights, dtype=float)
-    terms = np.asarray(terms)
+    dense = weights.toarray() if sparse.issparse(weights) else require_finite(weights, "weights")
+    terms = require_1d(terms, "terms", allow_empty=True, what="terms")
     if dense.ndim != 2 or dense.shape[1] != len(terms):
         raise ValueError(
             f"weights: expected a 2-d array with {len(terms)} columns (one per term), got shape {dense.shape}"

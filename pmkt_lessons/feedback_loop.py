@@ -43,8 +43,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from .device import limit_threads
 from .randomness import check_random_state
-from .simulate.shop import ACTIONS, COSTS, MARGIN, Shop, simulate_week
-from .validation import require_frame, require_in_range, require_positive_int
+from .simulate.shop import ACTIONS, COSTS, MARGIN, Shop, require_shop, simulate_week
+from .validation import (
+    require_finite,
+    require_frame,
+    require_in_range,
+    require_positive_int,
+)
 
 LOG_COLUMNS = ("week", "customer", "action", "product", "propensity", "bought", "product_bought", "profit")
 
@@ -89,6 +94,9 @@ def customer_design(features: pd.DataFrame, n_segments: int = 4, random_state: o
     """Give the model matrix of the customers: scaled features and their k-means segment (lesson 04)."""
     require_frame(features, (), "features")
     n_segments = require_positive_int(n_segments, "n_segments")
+    require_finite(features.to_numpy(dtype=float), "features")
+    if len(features) < n_segments:
+        raise ValueError(f"features: expected at least n_segments={n_segments} rows, got {len(features)}")
     scaled = StandardScaler().fit_transform(features.to_numpy(dtype=float))
     seed = int(check_random_state(random_state).integers(2**31 - 1))
     segment = KMeans(n_segments, n_init=4, random_state=seed).fit_predict(scaled)
@@ -191,6 +199,8 @@ RULE_SHARE = 0.4  # the shop's rule e-mails its top 40 % of customers by recent 
 
 def rule_decisions(shop: Shop, budget: float, best_seller: int = 0) -> pd.DataFrame:
     """Give the shop's current rule, no model: e-mail the top 40 % by recent spend (within the budget)."""
+    require_shop(shop)
+    budget = require_finite(budget, "budget", low=0.0)
     order = np.argsort(-shop.features["recent_spend"].to_numpy(), kind="stable")
     n = min(int(budget / COSTS[1]), int(RULE_SHARE * shop.n_customers))
     action = np.zeros(shop.n_customers, dtype=int)
@@ -200,6 +210,8 @@ def rule_decisions(shop: Shop, budget: float, best_seller: int = 0) -> pd.DataFr
 
 def oracle_decisions(shop: Shop, budget: float) -> pd.DataFrame:
     """Give the decisions of the oracle that knows every customer's true response and best product."""
+    require_shop(shop)
+    budget = require_finite(budget, "budget", low=0.0)
     product = shop.best_product()
     base = shop.purchase_probability(np.zeros(shop.n_customers, dtype=int), product)
     value = np.zeros((shop.n_customers, len(ACTIONS)))
@@ -235,6 +247,7 @@ def run_loop(
     ``random_state`` and the week only, not on the policy (common random numbers).
     ``n_threads`` limits BLAS threads while it runs (small fits run faster on one).
     """
+    require_shop(shop)
     with limit_threads(n_threads):
         return _run_loop(shop, policy, n_weeks, pilot_weeks, budget, explore, window, random_state)
 
@@ -321,8 +334,10 @@ def ab_test(
     the customers. Read it with the course's tests (lesson 15), e.g.
     ``experiments.compare_means(result, "arm", "profit", control="current")``.
     """
+    require_shop(shop)
     for name, decisions in (("decisions_control", decisions_control), ("decisions_treatment", decisions_treatment)):
         require_frame(decisions, ("action", "product"), name)
+        require_finite(decisions[["action", "product"]].to_numpy(dtype=float), name)
         if len(decisions) != shop.n_customers:
             raise ValueError(f"{name}: expected {shop.n_customers} rows (one per customer), got {len(decisions)}")
     n_weeks = require_positive_int(n_weeks, "n_weeks")

@@ -35,7 +35,14 @@ from sklearn.metrics import log_loss, roc_auc_score
 from sklearn.utils.validation import check_is_fitted
 
 from .randomness import check_random_state
-from .validation import require_frame, require_in_range, require_positive_int
+from .validation import (
+    _float_array,
+    require_binary,
+    require_bool,
+    require_frame,
+    require_in_range,
+    require_positive_int,
+)
 
 CLICK_FIELDS = ("creative", "segment", "device")
 DAY = "day"
@@ -50,7 +57,7 @@ def _check_xy(X, y=None, n_features: int | None = None):
     if sp.issparse(X):
         X = sp.csr_matrix(X, dtype=np.float64)
     else:
-        arr = np.asarray(X, dtype=np.float64)
+        arr = _float_array(X, "X", "a 2-d array of numbers (rows x features)")
         if arr.ndim != 2:
             raise ValueError(f"X: expected a 2-d array (rows x features), got shape {arr.shape}")
         X = sp.csr_matrix(arr)
@@ -62,11 +69,7 @@ def _check_xy(X, y=None, n_features: int | None = None):
         raise ValueError(f"X: expected {n_features} features as in fit, got {X.shape[1]}")
     if y is None:
         return X, None
-    y = np.asarray(y)
-    if y.shape != (X.shape[0],):
-        raise ValueError(f"y: expected {X.shape[0]} labels (one per row of X), got shape {y.shape}")
-    if not np.isin(y, (0, 1)).all():
-        raise ValueError(f"y: expected 0/1 labels, got values {np.unique(y)[:5].tolist()}")
+    y = require_binary(y, "y", X.shape[0], what="0/1 labels")
     return X, y.astype(np.float64)
 
 
@@ -131,8 +134,7 @@ class FTRLProximalClassifier(ClassifierMixin, BaseEstimator):
         require_in_range(self.beta, "beta", 0, np.inf)
         require_in_range(self.l1, "l1", 0, np.inf)
         require_in_range(self.l2, "l2", 0, np.inf)
-        if not isinstance(self.fit_intercept, bool):
-            raise TypeError(f"fit_intercept: expected True or False, got {type(self.fit_intercept).__name__}")
+        require_bool(self.fit_intercept, "fit_intercept")
 
     def _weights(self, idx: np.ndarray) -> np.ndarray:
         z = self.z_[idx]
@@ -257,6 +259,8 @@ def river_progressive(model, rows, y, metrics=()) -> np.ndarray:
     """
     if not (hasattr(model, "learn_one") and hasattr(model, "predict_proba_one")):
         raise TypeError(f"model: expected a River classifier with learn_one/predict_proba_one, got {type(model).__name__}")
+    if isinstance(rows, (str, bytes, dict)) or not hasattr(rows, "__iter__"):
+        raise TypeError(f"rows: expected an iterable of dict rows (click_features(..., as_dicts=True)), got {type(rows).__name__}")
     rows = list(rows)
     y = np.asarray(y)
     if not rows:
@@ -370,8 +374,7 @@ def click_features(frame: pd.DataFrame, *, as_dicts: bool = False):
     its optimiser). Introduced in lesson 21.
     """
     require_frame(frame, CLICK_FIELDS, "frame")
-    if not isinstance(as_dicts, bool):
-        raise TypeError(f"as_dicts: expected True or False, got {type(as_dicts).__name__}")
+    require_bool(as_dicts, "as_dicts")
     values = {f: frame[f].to_numpy() for f in CLICK_FIELDS}
     values["creative_x_segment"] = values["creative"] * 1000 + values["segment"]
     if as_dicts:
@@ -395,6 +398,9 @@ def daily_batch_predictions(frame: pd.DataFrame, X, *, window_days: int | None =
     Introduced in lesson 21.
     """
     require_frame(frame, [DAY, CLICK], "frame")
+    n_x = X.shape[0] if hasattr(X, "shape") and len(X.shape) else None
+    if n_x is not None and n_x != len(frame):
+        raise ValueError(f"X: expected one row per row of frame ({len(frame)}), got {n_x}")
     X, y = _check_xy(X, frame[CLICK].to_numpy())
     if window_days is not None:
         window_days = require_positive_int(window_days, "window_days")

@@ -28,7 +28,7 @@ from . import columns as C
 from .recsys.hybrid import minmax_rows
 from .recsys.metrics import ranked_lists
 from .recsys.topk import top_k_items
-from .validation import require_in_range, require_positive_int
+from .validation import _float_array, require_in_range, require_positive_int
 
 
 def gini(values: object) -> float:
@@ -42,11 +42,11 @@ def gini(values: object) -> float:
     """
     if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
         raise TypeError(f"values: expected a 1-d array of counts, got {type(values).__name__}")
-    x = np.sort(np.asarray(values, dtype=float))
+    x = np.sort(_float_array(values, "values", "counts (numbers)"))
     if x.ndim != 1 or x.size == 0:
         raise ValueError(f"values: expected a non-empty 1-d array, got shape {x.shape}")
-    if np.isnan(x).any() or (x < 0).any():
-        raise ValueError("values: expected non-negative numbers without NaN")
+    if not np.isfinite(x).all() or (x < 0).any():
+        raise ValueError("values: expected finite non-negative numbers, got NaN, inf or a negative value")
     total = x.sum()
     if total == 0:
         raise ValueError("values: expected at least one positive value, got all zeros")
@@ -106,9 +106,14 @@ def exposure_report(recs: pd.DataFrame, popularity: pd.Series, k: int, head_shar
     (share of the catalogue shown at least once).
     """
     k = require_positive_int(k, "k")
+    if not isinstance(popularity, pd.Series) or popularity.empty:
+        raise TypeError(f"popularity: expected a non-empty Series of item counts, got {type(popularity).__name__}"
+                        + (" (empty)" if isinstance(popularity, pd.Series) else ""))
     exposure = item_exposure(recs, popularity.index, k)
     head = head_items(popularity, head_share)
     shown = exposure.sum()
+    if shown == 0:
+        raise ValueError(f"recs: expected recommendations of catalogue items in the top {k}, got none")
     tail_slots = exposure[~exposure.index.isin(head)].sum()
     return pd.Series(
         {

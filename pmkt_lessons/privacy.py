@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .randomness import check_random_state
-from .validation import require_frame, require_positive_int
+from .validation import require_frame, require_positive_int, require_seed
 
 #: Environment variable that holds the pseudonymisation key (lesson 18).
 KEY_ENV = "PMKT_PSEUDONYM_KEY"
@@ -180,7 +180,8 @@ def dictionary_attack(digests: object, candidates: object) -> pd.Series:
         The recovered ID as text, or None.
     """
     wanted = _as_text(digests, "digests")
-    table = dict(zip(plain_hash(candidates), _as_text(candidates, "candidates"), strict=True))
+    names = _as_text(candidates, "candidates")
+    table = dict(zip(plain_hash(names), names, strict=True))
     return pd.Series([table.get(d) for d in wanted], index=pd.Index(wanted, name="digest"),
                      name="recovered", dtype=object)
 
@@ -505,4 +506,5 @@ def diffprivlib_laplace(*, sensitivity: float, epsilon: float, random_state: int
         sys.modules["diffprivlib"] = shell
         Laplace = importlib.import_module("diffprivlib.mechanisms").Laplace
     return Laplace(epsilon=_positive(epsilon, "epsilon"), delta=0.0,
-                   sensitivity=_positive(sensitivity, "sensitivity"), random_state=random_state)
+                   sensitivity=_positive(sensitivity, "sensitivity"),
+                   random_state=None if random_state is None else require_seed(random_state, "random_state"))

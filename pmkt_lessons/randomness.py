@@ -12,7 +12,9 @@ import numbers
 
 import numpy as np
 
-MAX_SEED = 2**32
+from .validation import MAX_SEED, require_seed
+
+__all__ = ["MAX_SEED", "check_random_state", "draw_seed", "torch_generator"]
 
 
 def check_random_state(random_state: object, arg: str = "random_state") -> np.random.Generator:
@@ -31,9 +33,7 @@ def check_random_state(random_state: object, arg: str = "random_state") -> np.ra
             f"{arg}: expected None, an integer seed or a numpy Generator, "
             f"got {type(random_state).__name__}"
         )
-    if not 0 <= int(random_state) < MAX_SEED:
-        raise ValueError(f"{arg}: expected an integer in [0, 2**32), got {random_state}")
-    return np.random.default_rng(int(random_state))
+    return np.random.default_rng(require_seed(random_state, arg))
 
 
 def draw_seed(random_state: object, arg: str = "random_state") -> int:

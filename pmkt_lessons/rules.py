@@ -197,6 +197,8 @@ def rule_metrics(onehot: pd.DataFrame, antecedent: Iterable[str], consequent: It
 
 def itemset_text(items: Iterable[str]) -> str:
     """Give an itemset as sorted text, e.g. ``"{whole milk, yogurt}"``. Introduced in lesson 05."""
+    if isinstance(items, (str, bytes)):  # one string would be read as its letters
+        raise TypeError(f"items: expected a collection of item names, got {type(items).__name__} {items!r}")
     return "{" + ", ".join(sorted(items)) + "}"
 
 

@@ -18,7 +18,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.cluster.hierarchy import fcluster, is_valid_linkage, linkage
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
@@ -26,10 +26,12 @@ from . import columns as C
 from . import features as F
 from .device import limit_threads
 from .validation import (
+    require_finite,
     require_frame,
     require_no_nan,
     require_numeric,
     require_positive_int,
+    require_seed,
 )
 
 SEGMENT = C.SEGMENT
@@ -133,6 +135,7 @@ def kmeans_labels(
     values = _matrix(X)
     k = _k(k, len(values))
     n_init = require_positive_int(n_init, "n_init")
+    random_state = require_seed(random_state, "random_state")
     with limit_threads(n_threads):
         model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(values)
     return canonical_labels(model.labels_)
@@ -173,6 +176,7 @@ def kmeans_scan(
     if not ks:
         raise ValueError("ks: expected at least one number of clusters, got none")
     n_init = require_positive_int(n_init, "n_init")
+    random_state = require_seed(random_state, "random_state")
     sample = None
     if silhouette_sample is not None:
         silhouette_sample = require_positive_int(silhouette_sample, "silhouette_sample")
@@ -204,7 +208,9 @@ def seed_stability(X, k: int, seeds=range(10), *, n_init: int = 1) -> pd.DataFra
     """
     values = _matrix(X)
     k = _k(k, len(values))
-    seeds = [int(s) for s in seeds]
+    if isinstance(seeds, (str, bytes)) or np.ndim(seeds) != 1:
+        raise TypeError(f"seeds: expected a 1-d collection of integer seeds, got {type(seeds).__name__}")
+    seeds = [require_seed(s, "seeds") for s in seeds]
     if len(seeds) < 2 or len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds: expected at least two distinct seeds, got {seeds}")
     labels = {s: kmeans_labels(values, k, random_state=s, n_init=n_init) for s in seeds}
@@ -227,9 +233,11 @@ def ward_labels(linkage_matrix: np.ndarray, k: int) -> np.ndarray:
 
     Introduced in lesson 04.
     """
-    Z = np.asarray(linkage_matrix, dtype=float)
-    if Z.ndim != 2 or Z.shape[1] != 4:
+    Z = require_finite(linkage_matrix, "linkage_matrix")  # NaN in a linkage crashes scipy's C code
+    if Z.ndim != 2 or Z.shape[1] != 4 or Z.shape[0] == 0:
         raise ValueError(f"linkage_matrix: expected scipy's (n - 1) x 4 linkage matrix, got shape {Z.shape}")
+    if not is_valid_linkage(Z):
+        raise ValueError("linkage_matrix: expected a valid linkage (from scipy's linkage), got one that is not")
     k = _k(k, Z.shape[0] + 1)
     return canonical_labels(fcluster(Z, t=k, criterion="maxclust"))
 

@@ -20,7 +20,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from pmkt_lessons.device import limit_threads
-from pmkt_lessons.validation import require_frame, require_probabilities
+from pmkt_lessons.validation import require_binary, require_frame, require_probabilities
 
 TARGET = "y"
 UNKNOWN = "unknown"
@@ -115,6 +115,11 @@ def prepare_features(
         The response column, removed if present.
     """
     require_frame(df, [PDAYS], "df")
+    if target not in df.columns and TARGET in df.columns:
+        raise ValueError(
+            f"target: expected the outcome column of df, got {target!r}, which df does not have; "
+            f"df's {TARGET!r} would stay among the features (a target leak)"
+        )
     missing = [c for c in drop if c not in df.columns]
     if missing:
         raise ValueError(f"drop: expected columns of df, got {missing} that df does not have")
@@ -231,16 +236,19 @@ def response_model(
                 ),
             )
         ]
-    return Pipeline(steps)
+    return _ResponsePipeline(steps)
+
+
+class _ResponsePipeline(Pipeline):
+    """A Pipeline whose ``fit`` refuses labels other than 0/1 (so class 1 is always "responded")."""
+
+    def fit(self, X, y=None, **params):
+        require_binary(y, "y", len(X), what="0/1 labels (1 = responded), one per row of X")
+        return super().fit(X, y, **params)
 
 
 def _binary(values, arg: str) -> np.ndarray:
-    arr = np.asarray(values)
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{arg}: expected a non-empty 1-d array of 0/1, got shape {arr.shape}")
-    if not np.isin(arr, (0, 1)).all():
-        raise ValueError(f"{arg}: expected only 0 and 1, got values {np.unique(arr)[:5].tolist()}")
-    return arr.astype(float)
+    return require_binary(values, arg, what="0/1 values").astype(float)
 
 
 def _money(cost: float, value: float) -> tuple[float, float]:

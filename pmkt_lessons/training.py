@@ -28,6 +28,7 @@ import numpy as np
 
 from .device import limit_threads
 from .randomness import check_random_state, draw_seed
+from .validation import require_bool, require_positive_int
 
 
 def seed_from(random_state: object, arg: str = "random_state") -> int:
@@ -88,6 +89,8 @@ def fit_with_early_stopping(
     """
     from tqdm.auto import tqdm
 
+    epochs, patience = require_positive_int(epochs, "epochs"), require_positive_int(patience, "patience")
+    higher_is_better, progress = require_bool(higher_is_better, "higher_is_better"), require_bool(progress, "progress")
     sign = 1.0 if higher_is_better else -1.0
     best_value, best_epoch, best_state = -np.inf, 0, None
     history: list[dict] = []

@@ -22,7 +22,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from .device import limit_threads
 from .randomness import check_random_state
-from .validation import require_frame, require_in_range, require_no_nan, require_positive_int
+from .validation import (
+    require_binary,
+    require_bool,
+    require_frame,
+    require_in_range,
+    require_no_nan,
+    require_positive_int,
+)
 
 HILLSTROM_NUMERIC = ("recency", "history", "mens", "womens", "newbie")
 HILLSTROM_CATEGORICAL = ("zip_code", "channel")
@@ -50,27 +57,7 @@ def _features(X: object, arg: str = "X") -> np.ndarray:
 
 
 def _binary(values: object, arg: str, n: int | None = None, *, both: bool = True) -> np.ndarray:
-    if isinstance(values, pd.DataFrame):
-        raise TypeError(f"{arg}: expected a 1-d array or Series, got a DataFrame")
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{arg}: expected 0/1 values, got {type(values).__name__}") from None
-    if arr.ndim != 1:
-        raise ValueError(f"{arg}: expected a 1-d array, got shape {arr.shape}")
-    if n is not None and arr.size != n:
-        raise ValueError(f"{arg}: expected {n} values (one per row of X), got {arr.size}")
-    if arr.size == 0:
-        raise ValueError(f"{arg}: expected at least one value, got none")
-    if np.isnan(arr).any():
-        raise ValueError(f"{arg}: expected no NaN, got {int(np.isnan(arr).sum())} NaN value(s)")
-    if not np.isin(arr, (0, 1)).all():
-        raise ValueError(
-            f"{arg}: expected a binary 0/1 array, got values {np.unique(arr)[:5].tolist()}"
-        )
-    if both and np.unique(arr).size < 2:
-        raise ValueError(f"{arg}: expected both 0 and 1 to occur, got only {int(arr[0])}")
-    return arr.astype(int)
+    return require_binary(values, arg, n, both=both, what="binary 0/1 values")
 
 
 def _scores(values: object, arg: str, n: int) -> np.ndarray:
@@ -197,6 +184,7 @@ class SingleModelUplift(BaseEstimator):
     @_threads_limited
     def fit(self, X, treatment, y):
         """Fit one model on the features, the treatment (and interactions); give ``self``."""
+        require_bool(self.interactions, "interactions")
         arr = _features(X)
         t = _binary(treatment, "treatment", len(arr))
         y = _binary(y, "y", len(arr))

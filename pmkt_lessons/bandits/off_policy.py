@@ -84,6 +84,7 @@ def support_gaps(
     """
     require_frame(policy, (), "policy")
     require_frame(log, [action_col, slot_col], "log")
+    require_probabilities(policy.to_numpy(), "policy")  # NaN would read as "no mass", hiding a gap
     mass = policy.stack()
     mass = mass[mass > 0]
     seen = pd.MultiIndex.from_frame(log[[action_col, slot_col]].drop_duplicates())

@@ -20,9 +20,11 @@ from sklearn.base import BaseEstimator
 
 from ..randomness import check_random_state
 from ..validation import (
+    require_finite,
     require_in_range,
     require_positive_int,
     require_probabilities,
+    require_shape,
 )
 
 # =========================================================================== online policies
@@ -274,6 +276,13 @@ def regret_curve(best: np.ndarray, played: np.ndarray, best_arm: np.ndarray) -> 
     ``cumulative_regret``, its standard error over runs and ``best_arm_share``.
     Introduced in lesson 17; lesson 21's contextual runner shares it.
     """
+    played = require_finite(played, "played")
+    if played.ndim != 2 or played.size == 0:
+        raise ValueError(f"played: expected a non-empty (horizon, n_runs) array, got shape {played.shape}")
+    best = require_finite(best, "best")
+    if best.ndim != 2 or best.shape[0] != played.shape[0] or best.shape[1] not in (1, played.shape[1]):
+        raise ValueError(f"best: expected shape {played.shape} or ({played.shape[0]}, 1) like played, got {best.shape}")
+    best_arm = require_shape(best_arm, "best_arm", played.shape)
     regret = best - played
     cumulative = regret.cumsum(axis=0)
     horizon, n_runs = regret.shape

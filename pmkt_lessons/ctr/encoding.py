@@ -84,8 +84,8 @@ class FieldEncoder(TransformerMixin, BaseEstimator):
         self.offsets_ = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
         self.n_indices_ = int(sizes.sum())
         values = X[num].to_numpy(dtype=float) if num else np.zeros((len(X), 0))
-        if np.isnan(values).any():
-            raise ValueError(f"X: expected no missing values in numeric fields {num}")
+        if not np.isfinite(values).all():
+            raise ValueError(f"X: expected no missing values (NaN) or inf in numeric fields {num}, got some")
         self.mean_ = values.mean(axis=0)
         sd = values.std(axis=0)
         self.scale_ = np.where(sd > 0, sd, 1.0)
@@ -101,8 +101,8 @@ class FieldEncoder(TransformerMixin, BaseEstimator):
             codes = self.levels_[field].get_indexer(_plain(X[field]))
             index[:, j] = self.offsets_[j] + codes + 1  # code -1 (unknown) lands on the bucket
         values = X[num].to_numpy(dtype=float) if num else np.zeros((len(X), 0))
-        if np.isnan(values).any():
-            raise ValueError(f"X: expected no missing values in numeric fields {num}")
+        if not np.isfinite(values).all():
+            raise ValueError(f"X: expected no missing values (NaN) or inf in numeric fields {num}, got some")
         dense = ((values - self.mean_) / self.scale_).astype(np.float32)
         return EncodedFields(index=index, dense=dense)
 

@@ -92,6 +92,7 @@ class TorchLogisticRegression(ClassifierMixin, BaseEstimator):
     def _fit(self, X, y) -> TorchLogisticRegression:
         C = require_in_range(self.C, "C", 0.0, float("inf"), low_inclusive=False)
         require_positive_int(self.max_iter, "max_iter")
+        lr = require_in_range(self.lr, "lr", 0.0, float("inf"), low_inclusive=False)
         if self.solver not in SOLVERS:
             raise ValueError(f"solver: expected one of {SOLVERS}, got {self.solver!r}")
         device = resolve_device(self.device)
@@ -133,7 +134,6 @@ class TorchLogisticRegression(ClassifierMixin, BaseEstimator):
             opt.step(closure)
             self.n_iter_ = int(opt.state[opt.param_groups[0]["params"][0]].get("n_iter", self.max_iter))
         else:
-            lr = require_in_range(self.lr, "lr", 0.0, float("inf"), low_inclusive=False)
             for _ in tqdm(range(self.max_iter), desc="gradient descent", disable=not self.progress):
                 loss = objective()
                 gw, gb = torch.autograd.grad(loss, [w, b])

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 from sklearn.metrics import roc_auc_score
 
-from ..validation import require_positive_int, require_probabilities
+from ..validation import require_binary, require_finite, require_positive_int, require_probabilities
 
 EPS = 1e-15
 
@@ -28,13 +28,10 @@ def check_labels_and_probabilities(
 
     Introduced in lesson 11.
     """
-    y = np.asarray(y_true, dtype=float).ravel()
-    if y.size == 0:
-        raise ValueError(f"{arg_y}: expected at least one label, got none")
-    if not np.isin(y, (0.0, 1.0)).all():
-        bad = y[~np.isin(y, (0.0, 1.0))][0]
-        raise ValueError(f"{arg_y}: expected labels 0 or 1, got {bad!r}")
-    prob = require_probabilities(np.asarray(p, dtype=float).ravel(), arg_p)
+    if isinstance(y_true, (str, bytes)):
+        raise TypeError(f"{arg_y}: expected labels 0 or 1, got the text {y_true!r}")
+    y = require_binary(np.ravel(y_true), arg_y, what="labels 0 or 1").astype(float)
+    prob = require_probabilities(p, arg_p).ravel()
     if prob.shape != y.shape:
         raise ValueError(f"{arg_p}: expected {y.size} probabilities (one per label), got {prob.size}")
     return y, prob
@@ -56,7 +53,7 @@ def binary_entropy(rate: float) -> float:
 
     Introduced in lesson 11.
     """
-    r = float(rate)
+    r = require_finite(rate, "rate")
     if not 0.0 < r < 1.0:
         raise ValueError(f"rate: expected a value in (0, 1), got {rate!r}")
     return float(-(r * np.log(r) + (1 - r) * np.log1p(-r)))

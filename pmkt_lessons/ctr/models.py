@@ -37,7 +37,7 @@ from torch import nn
 from ..device import resolve_device
 from ..randomness import check_random_state
 from ..training import training_scope
-from ..validation import require_frame, require_in_range, require_positive_int
+from ..validation import require_count, require_frame, require_in_range, require_positive_int
 from .encoding import EncodedFields, FieldEncoder
 from .train import TrainSettings, predict_logits, train_ctr_net
 
@@ -78,6 +78,13 @@ class CTRNet(nn.Module):
         n_cross_indices: int = 0,
     ):
         super().__init__()
+        n_indices, n_fields = require_positive_int(n_indices, "n_indices"), require_count(n_fields, "n_fields")
+        n_dense, embedding_dim = require_count(n_dense, "n_dense"), require_positive_int(embedding_dim, "embedding_dim")
+        if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
+            raise TypeError(f"hidden: expected a sequence of layer sizes, got {type(hidden).__name__}")
+        hidden = tuple(require_positive_int(h, "hidden") for h in hidden)
+        require_in_range(dropout, "dropout", 0.0, 1.0, high_inclusive=False)
+        n_cross_indices = require_count(n_cross_indices, "n_cross_indices")
         self.n_fields = n_fields
         self.cross = nn.Embedding(n_cross_indices, 1) if n_cross_indices else None
         if self.cross is not None:

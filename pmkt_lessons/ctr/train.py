@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..device import resolve_device
+from ..device import require_available, resolve_device
 from ..randomness import check_random_state
 from ..training import fit_with_early_stopping, local_generator
-from ..validation import require_in_range, require_positive_int
+from ..validation import require_binary, require_in_range, require_positive_int
 from .encoding import EncodedFields
 
 PREDICT_BATCH = 65_536
@@ -60,6 +60,9 @@ def to_tensors(enc: EncodedFields, device) -> tuple[torch.Tensor, torch.Tensor]:
 
     Introduced in lesson 12.
     """
+    if not isinstance(enc, EncodedFields):
+        raise TypeError(f"enc: expected EncodedFields from FieldEncoder.transform, got {type(enc).__name__}")
+    device = require_available(device)
     index = torch.as_tensor(enc.index, dtype=torch.long, device=device)
     dense = torch.as_tensor(enc.dense, dtype=torch.float32, device=device)
     return index, dense
@@ -86,6 +89,8 @@ def train_ctr_net(
     torch's default generator: the estimators call this inside
     :func:`pmkt_lessons.training.training_scope` so that it is seeded too.
     """
+    if not isinstance(settings, TrainSettings):
+        raise TypeError(f"settings: expected TrainSettings, got {type(settings).__name__}")
     settings = settings.checked()
     device = resolve_device(device)
     y_train, y_val = _labels(y_train, len(train), "y_train"), _labels(y_val, len(val), "y_val")
@@ -126,7 +131,7 @@ def predict_logits(net: torch.nn.Module, enc: EncodedFields, device=None) -> np.
 
     Introduced in lesson 12.
     """
-    device = torch.device(device) if device is not None else next(net.parameters()).device
+    device = require_available(device) if device is not None else next(net.parameters()).device
     net.eval()
     index, dense = to_tensors(enc, device)
     out = [net(index[s : s + PREDICT_BATCH], dense[s : s + PREDICT_BATCH]) for s in range(0, len(enc), PREDICT_BATCH)]
@@ -140,9 +145,6 @@ def _log_loss(net: torch.nn.Module, enc: EncodedFields, y: np.ndarray, device) -
 
 
 def _labels(y: object, n: int, arg: str) -> np.ndarray:
-    arr = np.asarray(y, dtype=float).ravel()
-    if arr.shape != (n,):
-        raise ValueError(f"{arg}: expected {n} labels (one per row), got {arr.size}")
-    if not np.isin(arr, (0.0, 1.0)).all():
-        raise ValueError(f"{arg}: expected labels 0 or 1, got {arr[~np.isin(arr, (0.0, 1.0))][0]!r}")
-    return arr
+    if isinstance(y, (str, bytes)):
+        raise TypeError(f"{arg}: expected labels 0 or 1, got {type(y).__name__}")
+    return require_binary(np.ravel(y), arg, n, what="labels 0 or 1").astype(float)

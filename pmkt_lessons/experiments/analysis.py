@@ -18,7 +18,13 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from ..randomness import check_random_state
-from ..validation import require_frame, require_in_range, require_no_nan, require_positive_int
+from ..validation import (
+    require_binary,
+    require_frame,
+    require_in_range,
+    require_no_nan,
+    require_positive_int,
+)
 from .common import _alternative, _counts, _number_array, _p_value, _scalar_or_array
 
 
@@ -84,12 +90,7 @@ def two_proportion_ztest(
 
 
 def _binary_outcome(df: pd.DataFrame, outcome: str, arg: str = "df") -> None:
-    values = df[outcome]
-    if not pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        raise TypeError(f"{arg}: expected column {outcome!r} to be 0/1, got dtype {values.dtype}")
-    if not values.isin([0, 1]).all():
-        bad = values[~values.isin([0, 1])].iloc[0]
-        raise ValueError(f"{arg}: expected column {outcome!r} to hold only 0 and 1, got {bad!r}")
+    require_binary(df[outcome].to_numpy(), f"{arg}[{outcome!r}]", what="0/1 values")
 
 
 def _arms(df: pd.DataFrame, arm: str, control: object) -> list:

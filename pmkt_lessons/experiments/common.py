@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from ..validation import _float_array
+
 ALTERNATIVES = ("two-sided", "larger", "smaller")
 
 
@@ -15,10 +17,7 @@ ALTERNATIVES = ("two-sided", "larger", "smaller")
 
 
 def _number_array(values: object, arg: str) -> np.ndarray:
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{arg}: expected numbers, got {type(values).__name__}") from None
+    arr = _float_array(values, arg, "numbers")  # refuses text such as "3" (numpy would read it)
     if np.isnan(arr).any():
         raise ValueError(f"{arg}: expected no NaN, got {int(np.isnan(arr).sum())} NaN value(s)")
     if np.isinf(arr).any():

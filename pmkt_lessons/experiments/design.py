@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special, stats
 
-from ..validation import require_in_range, require_positive_int
+from ..validation import require_bool, require_in_range, require_positive_int
 from .common import _alternative, _number_array, _scalar_or_array
 
 # --------------------------------------------------------------------------- design
@@ -90,6 +90,7 @@ def sample_size_per_arm(
     """
     p_base, alpha, power, ratio = _design_args(p_base, alpha, power, ratio)
     alternative = _alternative(alternative)
+    relative = require_bool(relative, "relative")
     if isinstance(mde, bool) or not isinstance(mde, (int, float, np.integer, np.floating)) or np.isnan(mde):
         raise TypeError(f"mde: expected a number, got {type(mde).__name__}")
     p_treatment = p_base * (1 + mde) if relative else p_base + mde

@@ -33,7 +33,7 @@ import scipy.sparse as sp
 
 from ..device import resolve_device
 from ..training import local_generator, training_scope
-from ..validation import require_in_range, require_positive_int
+from ..validation import require_bool, require_in_range, require_positive_int
 from .base import BaseRecommender
 from .interactions import Interactions
 
@@ -342,8 +342,7 @@ class ImplicitALS(BaseRecommender):
         require_positive_int(self.cg_steps, "cg_steps")
         require_in_range(self.init_std, "init_std", 0.0, np.inf, low_inclusive=False)
         for name in ("progress", "track_loss"):
-            if not isinstance(getattr(self, name), bool):
-                raise TypeError(f"{name}: expected True or False, got {type(getattr(self, name)).__name__}")
+            require_bool(getattr(self, name), name)
 
     def _fit(self, interactions: Interactions) -> None:
         device = resolve_device(self.device)

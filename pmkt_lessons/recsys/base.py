@@ -15,7 +15,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from ..validation import require_positive_int
+from ..validation import require_bool, require_positive_int
 from .interactions import Interactions
 from .topk import top_k_items
 
@@ -123,8 +123,7 @@ class BaseRecommender(BaseEstimator):
         """
         inter = self._check_fitted()
         k = require_positive_int(k, "k")
-        if not isinstance(exclude_seen, bool):
-            raise TypeError(f"exclude_seen: expected True or False, got {type(exclude_seen).__name__}")
+        require_bool(exclude_seen, "exclude_seen")
         rows = self._rows(users)
         step = len(rows) if batch_size is None else require_positive_int(batch_size, "batch_size")
         parts = []

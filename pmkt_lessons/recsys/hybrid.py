@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import clone
 
-from ..validation import require_in_range
+from ..validation import require_bool, require_in_range
 from .base import BaseRecommender, require_interactions
 from .interactions import Interactions
 
@@ -51,6 +51,9 @@ def blend_scores(first, second, alpha: float, normalise: str = "minmax") -> np.n
     b = np.asarray(second, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"second: expected the shape of first {a.shape}, got {b.shape}")
+    for arg, arr in (("first", a), ("second", b)):
+        if np.isnan(arr).any():
+            raise ValueError(f"{arg}: expected scores without NaN (-inf marks an excluded item), got {int(np.isnan(arr).sum())}")
     if normalise == "minmax":
         a, b = minmax_rows(a), minmax_rows(b)
     # alpha = 0 or 1 must give exactly one model, even where the other has -inf
@@ -95,8 +98,7 @@ class HybridRecommender(BaseRecommender):
         require_in_range(self.alpha, "alpha", 0.0, 1.0)
         if self.normalise not in NORMALISATIONS:
             raise ValueError(f"normalise: expected one of {list(NORMALISATIONS)}, got {self.normalise!r}")
-        if not isinstance(self.prefit, bool):
-            raise TypeError(f"prefit: expected True or False, got {type(self.prefit).__name__}")
+        require_bool(self.prefit, "prefit")
         for name in ("first", "second"):
             model = getattr(self, name)
             if not isinstance(model, BaseRecommender):

@@ -17,7 +17,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .. import columns as C
-from ..validation import require_frame, require_no_nan, require_numeric
+from ..validation import require_bool, require_frame, require_no_nan, require_numeric
 
 WEIGHTS = ("binary", "count", "quantity", "revenue")
 _WEIGHT_COLUMNS = {"quantity": C.QUANTITY, "revenue": C.REVENUE}
@@ -233,8 +233,7 @@ def build_interactions(
             )
         require_numeric(df, [value_col], "df")
         require_no_nan(df, [value_col], "df")
-    if not isinstance(drop_unknown, bool):
-        raise TypeError(f"drop_unknown: expected True or False, got {type(drop_unknown).__name__}")
+    require_bool(drop_unknown, "drop_unknown")
 
     user_index = _fixed_index(df[user_col].unique(), "users").sort_values() if users is None else _fixed_index(users, "users")
     item_index = _fixed_index(df[item_col].unique(), "items").sort_values() if items is None else _fixed_index(items, "items")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ..validation import require_positive_int
+from ..validation import require_bool, require_positive_int
 from .base import BaseRecommender
 from .interactions import Interactions
 from .similarity import SIMILARITIES, similarity_blocks
@@ -75,8 +75,7 @@ def _check_knn_params(model) -> None:
     require_positive_int(model.k_neighbours, "k_neighbours")
     for name in ("normalize",) + (("mean_centre",) if hasattr(model, "mean_centre") else ()):
         value = getattr(model, name)
-        if not isinstance(value, bool):
-            raise TypeError(f"{name}: expected True or False, got {type(value).__name__}")
+        require_bool(value, name)
 
 
 def _divide_where(num: np.ndarray, den: np.ndarray, fill: np.ndarray | float = 0.0) -> np.ndarray:

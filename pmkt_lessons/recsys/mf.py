@@ -33,6 +33,8 @@ from ..device import resolve_device
 from ..randomness import check_random_state
 from ..training import local_generator, training_scope
 from ..validation import (
+    require_bool,
+    require_finite,
     require_frame,
     require_in_range,
     require_no_nan,
@@ -49,13 +51,12 @@ def _check_pairs(df: object, arg: str, *, rating: bool) -> pd.DataFrame:
     require_no_nan(df, cols, arg)
     if rating:
         require_numeric(df, [C.RATING], arg)
+        require_finite(df[C.RATING].to_numpy(), f"{arg}[{C.RATING!r}]")
     return df
 
 
 def _check_bool(value: object, arg: str) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{arg}: expected True or False, got {type(value).__name__}")
-    return value
+    return require_bool(value, arg)
 
 
 def split_ratings(

@@ -33,7 +33,13 @@ from .. import columns as C
 from ..device import resolve_device
 from ..randomness import check_random_state
 from ..training import fit_with_early_stopping, local_generator, training_scope
-from ..validation import require_frame, require_in_range, require_no_nan, require_positive_int
+from ..validation import (
+    require_bool,
+    require_frame,
+    require_in_range,
+    require_no_nan,
+    require_positive_int,
+)
 from .base import BaseRecommender, require_interactions
 from .interactions import Interactions
 from .metrics import ndcg_at_k
@@ -104,6 +110,12 @@ class NeuMFNet(nn.Module):
 
     def __init__(self, n_users: int, n_items: int, gmf_factors: int, mlp_factors: int, layers: tuple):
         super().__init__()
+        for arg, value in (("n_users", n_users), ("n_items", n_items), ("gmf_factors", gmf_factors),
+                           ("mlp_factors", mlp_factors)):
+            require_positive_int(value, arg)
+        if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
+            raise TypeError(f"layers: expected a tuple of layer sizes, got {type(layers).__name__}")
+        layers = tuple(require_positive_int(size, "layers") for size in layers)
         self.user_gmf = nn.Embedding(n_users, gmf_factors)
         self.item_gmf = nn.Embedding(n_items, gmf_factors)
         self.user_mlp = nn.Embedding(n_users, mlp_factors)
@@ -243,8 +255,7 @@ class NeuMF(BaseRecommender):
             require_positive_int(width, "layers")
         require_in_range(self.lr, "lr", 0.0, np.inf, low_inclusive=False)
         require_in_range(self.weight_decay, "weight_decay", 0.0, np.inf)
-        if not isinstance(self.progress, bool):
-            raise TypeError(f"progress: expected True or False, got {type(self.progress).__name__}")
+        require_bool(self.progress, "progress")
 
     def fit(self, interactions: Interactions, validation: pd.DataFrame | None = None):
         """Train on ``interactions``; give ``self``.

@@ -46,7 +46,13 @@ from .. import columns as C
 from ..attention import TransformerEncoder
 from ..device import limit_threads
 from ..randomness import check_random_state, draw_seed
-from ..validation import require_frame, require_in_range, require_no_nan, require_positive_int
+from ..validation import (
+    require_bool,
+    require_frame,
+    require_in_range,
+    require_no_nan,
+    require_positive_int,
+)
 from .metrics import ndcg_at_k
 from .topk import top_k_items
 
@@ -374,8 +380,7 @@ class SequentialRecommender(BaseEstimator):
         histories = self._check_histories(histories)
         k = require_positive_int(k, "k")
         batch_size = require_positive_int(batch_size, "batch_size")
-        if not isinstance(exclude_seen, bool):
-            raise TypeError(f"exclude_seen: expected True or False, got {type(exclude_seen).__name__}")
+        require_bool(exclude_seen, "exclude_seen")
         seen = histories.matrix() if exclude_seen else None
         parts = []
         for start in range(0, histories.n_users, batch_size):
@@ -516,6 +521,10 @@ def mask_items(tokens, mask_prob: float, mask_token: int, generator):
     if not isinstance(tokens, torch.Tensor) or tokens.dim() != 2:
         raise TypeError(f"tokens: expected a (batch, length) integer tensor, got {type(tokens).__name__}")
     require_in_range(mask_prob, "mask_prob", 0.0, 1.0, low_inclusive=False)
+    if isinstance(mask_token, (bool, np.bool_)) or not isinstance(mask_token, (int, np.integer)):
+        raise TypeError(f"mask_token: expected an integer token id, got {type(mask_token).__name__}")
+    if not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator: expected a torch.Generator, got {type(generator).__name__}")
     real = tokens != PAD
     draw = torch.rand(tokens.shape, generator=generator, device=generator.device).to(tokens.device)
     masked = real & (draw < mask_prob)
@@ -550,6 +559,8 @@ class NextItemNet(nn.Module):
     def __init__(self, n_tokens: int, n_items: int, d_model: int, n_heads: int, n_layers: int, max_len: int,
                  dropout: float):
         super().__init__()
+        n_items = require_positive_int(n_items, "n_items")
+        require_in_range(dropout, "dropout", 0.0, 1.0, high_inclusive=False)
         self.n_items = n_items
         self.encoder = TransformerEncoder(n_tokens, d_model, n_heads, n_layers, max_len, dropout)
         self.bias = nn.Parameter(torch.zeros(n_items))
@@ -576,8 +587,7 @@ class _AttentionRecommender(SequentialRecommender):
         require_in_range(self.weight_decay, "weight_decay", 0.0, np.inf)
         check_random_state(self.random_state)
         for name in ("progress", "exclude_seen"):
-            if not isinstance(getattr(self, name), bool):
-                raise TypeError(f"{name}: expected True or False, got {type(getattr(self, name)).__name__}")
+            require_bool(getattr(self, name), name)
         if self.n_threads is not None:
             require_positive_int(self.n_threads, "n_threads")
 

@@ -18,7 +18,13 @@ import pandas as pd
 
 from .. import columns as C
 from ..features import product_descriptions
-from ..validation import require_datetime, require_frame, require_no_nan
+from ..validation import (
+    require_binary,
+    require_bool,
+    require_datetime,
+    require_frame,
+    require_no_nan,
+)
 from .interactions import Interactions, build_interactions
 
 COURSE_CUTOFF = pd.Timestamp("2011-09-01")
@@ -132,8 +138,10 @@ def truth_from_pairs(pairs: pd.DataFrame, *, exclude_seen: bool = True) -> pd.Da
     ``exclude_seen=False`` they stay (``include_repeats``). Introduced in lesson 06.
     """
     require_frame(pairs, [C.USER, C.ITEM, KNOWN_USER, REPEAT], "pairs", allow_empty=True)
-    if not isinstance(exclude_seen, bool):
-        raise TypeError(f"exclude_seen: expected True or False, got {type(exclude_seen).__name__}")
+    require_bool(exclude_seen, "exclude_seen")
+    if len(pairs):  # NaN flags would read as True
+        for col in (KNOWN_USER, REPEAT):
+            require_binary(pairs[col].to_numpy(), f"pairs[{col!r}]", what="True/False flags")
     keep = pairs[KNOWN_USER].to_numpy(dtype=bool, copy=True)
     if exclude_seen:
         keep &= ~pairs[REPEAT].to_numpy(dtype=bool)
@@ -192,6 +200,7 @@ def item_descriptions(
     :func:`pmkt_lessons.features.product_descriptions` with the index named as
     the recommenders name items. Introduced in lesson 06.
     """
+    require_frame(df, [item_col, text_col], "df")
     return product_descriptions(df, item_col, text_col).rename_axis(C.ITEM)
 
 

@@ -27,7 +27,13 @@ from .. import columns as C
 from ..behaviour import COHORT, MONTHS_SINCE
 from ..features import FREQUENCY, GROSS_REVENUE, MONETARY, RECENCY, RETURNED_REVENUE, RFM_COLUMNS
 from ..rules import ITEMSETS, frequent_itemsets, transactions_to_one_hot
-from ..validation import require_datetime, require_day, require_frame, require_positive_int
+from ..validation import (
+    require_bool,
+    require_datetime,
+    require_day,
+    require_frame,
+    require_positive_int,
+)
 
 ITEM_A = "item_a"
 ITEM_B = "item_b"
@@ -203,8 +209,7 @@ def cohort_retention_duckdb(clean, *, counts: bool = False, con=None) -> pd.Data
     The counting is :func:`cohort_counts_duckdb` (SQL); only the pivot of a
     few hundred cells into the matrix is done in pandas. Introduced in lesson 23.
     """
-    if not isinstance(counts, bool):
-        raise TypeError(f"counts: expected True or False, got {type(counts).__name__}")
+    require_bool(counts, "counts")
     long = cohort_counts_duckdb(clean, con=con)
     if long.empty:
         raise ValueError("clean: expected at least one transaction, got none")
@@ -275,6 +280,7 @@ def pair_counts_pandas(
     pairs seen exactly ``min_count`` times. Introduced in lesson 23.
     """
     min_count = require_positive_int(min_count, "min_count")
+    require_frame(clean, [basket_col, item_col], "clean")
     onehot = transactions_to_one_hot(clean, basket_col=basket_col, item_col=item_col)
     onehot.columns = onehot.columns.astype(str)
     itemsets = frequent_itemsets(onehot, min(1.0, (min_count - 0.5) / len(onehot)), max_len=2)

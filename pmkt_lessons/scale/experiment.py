@@ -19,7 +19,13 @@ import pandas as pd
 
 from .. import columns as C
 from ..randomness import check_random_state
-from ..validation import require_frame, require_no_nan, require_positive_int
+from ..validation import (
+    require_bool,
+    require_finite,
+    require_frame,
+    require_no_nan,
+    require_positive_int,
+)
 
 SECONDS = "seconds"
 PEAK_MB = "peak_mb"
@@ -103,6 +109,7 @@ def measure(func, *args, children: bool = True, interval: float = 0.02, **kwargs
 
     if not callable(func):
         raise TypeError(f"func: expected a callable, got {type(func).__name__}")
+    children = require_bool(children, "children")
     if not isinstance(interval, (int, float)) or not 0 < interval <= 1:
         raise ValueError(f"interval: expected seconds in (0, 1], got {interval!r}")
     process = psutil.Process()
@@ -136,6 +143,7 @@ def fit_slopes(table: pd.DataFrame, *, x: str = ROWS, y: str = SECONDS, by=(TASK
     """
     by = [by] if isinstance(by, str) else list(by)
     require_frame(table, [x, y, *by], "table")
+    require_finite(table[[x, y]].to_numpy(dtype=float), "table")
     if (table[x] <= 0).any() or (table[y] <= 0).any():
         raise ValueError(f"table: expected positive {x!r} and {y!r} for logarithms")
     out = []

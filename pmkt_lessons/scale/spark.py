@@ -34,7 +34,14 @@ from ..rules import (
     SUPPORT,
     sort_rules,
 )
-from ..validation import require_day, require_frame, require_in_range, require_positive_int
+from ..validation import (
+    require_binary,
+    require_day,
+    require_frame,
+    require_in_range,
+    require_positive_int,
+    require_seed,
+)
 
 SPARK_RULE_COLUMNS = (ANTECEDENTS, CONSEQUENTS, SUPPORT, CONFIDENCE, LIFT)
 
@@ -309,8 +316,7 @@ class SparkALS(BaseRecommender):
         require_in_range(self.alpha, "alpha", 0.0, np.inf)
         require_positive_int(self.iterations, "iterations")
         require_positive_int(self.n_blocks, "n_blocks")
-        if isinstance(self.random_state, bool) or not isinstance(self.random_state, (int, np.integer)):
-            raise TypeError(f"random_state: expected an integer, got {type(self.random_state).__name__}")
+        require_seed(self.random_state, "random_state")
 
     def _fit(self, interactions: Interactions) -> None:
         import time
@@ -388,9 +394,7 @@ def spark_logistic_probabilities(
         raise ValueError("categorical: expected at least one feature column, got none")
     for arg, frame in (("train", train), ("test", test)):
         require_frame(frame, [*categorical, *numeric] + ([label] if arg == "train" else []), arg)
-    y = train[label].to_numpy()
-    if not np.isin(y, [0, 1]).all():
-        raise ValueError(f"train: expected 0/1 labels in {label!r}, got values {np.unique(y)[:5]}")
+    require_binary(train[label].to_numpy(), "train", what=f"0/1 labels in column {label!r}")
     require_in_range(reg, "reg", 0.0, np.inf)
     max_iter = require_positive_int(max_iter, "max_iter")
     spark = _active_session() if spark is None else spark

@@ -29,7 +29,7 @@ from collections import deque
 
 import numpy as np
 
-from ..validation import require_positive_int
+from ..validation import _float_array, require_positive_int
 
 PERCENTILES = (50, 95, 99)
 PSI_FLOOR = 1e-4
@@ -54,7 +54,7 @@ def latency_summary(seconds: object) -> dict[str, float]:
 
 
 def _scores(values: object, arg: str) -> np.ndarray:
-    arr = np.asarray(values, dtype=float).ravel()
+    arr = _float_array(values, arg, "scores (numbers)").ravel()
     if arr.size == 0:
         raise ValueError(f"{arg}: expected at least one score, got none")
     if not np.isfinite(arr).all():
@@ -70,7 +70,11 @@ def score_reference(scores: object, n_bins: int = 10) -> dict[str, list[float]]:
     in each resulting bin. JSON-serialisable, so it is saved in the model's
     metadata. Introduced in lesson 22.
     """
-    arr = _scores(scores, "scores")
+    return _reference(scores, n_bins, "scores")
+
+
+def _reference(scores: object, n_bins: int, arg: str) -> dict[str, list[float]]:
+    arr = _scores(scores, arg)
     n_bins = require_positive_int(n_bins, "n_bins")
     edges = np.unique(np.quantile(arr, np.linspace(0, 1, n_bins + 1)[1:-1]))
     shares = np.bincount(np.searchsorted(edges, arr, side="right"), minlength=len(edges) + 1) / arr.size
@@ -100,7 +104,7 @@ def population_stability_index(reference: object, current: object, n_bins: int =
 
     Introduced in lesson 22.
     """
-    return psi_against(score_reference(reference, n_bins), current)
+    return psi_against(_reference(reference, n_bins, "reference"), current)
 
 
 class RequestMonitor:

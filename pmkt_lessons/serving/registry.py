@@ -26,6 +26,7 @@ from typing import Any
 import joblib
 
 from ..data import data_dir, sha256_of
+from ..validation import require_bool
 
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
@@ -126,8 +127,7 @@ def save_model(model: object, folder, metadata: dict, *, overwrite: bool = False
     folder = _folder(folder, "folder")
     _outside_datasets(folder, "folder")
     meta = _check_metadata(metadata)
-    if not isinstance(overwrite, bool):
-        raise TypeError(f"overwrite: expected True or False, got {type(overwrite).__name__}")
+    require_bool(overwrite, "overwrite")
     if (folder / MANIFEST_FILE).exists() and not overwrite:
         raise FileExistsError(
             f"folder: expected a folder without a saved model, got {folder} (pass overwrite=True to replace it)"
@@ -153,6 +153,8 @@ def verify_model(folder) -> dict[str, str]:
     Introduced in lesson 22.
     """
     folder = _folder(folder, "folder")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"folder: expected a saved model folder, got {str(folder)!r}, which is not a folder")
     manifest_path = folder / MANIFEST_FILE
     if not manifest_path.is_file():
         raise ModelIntegrityError(f"{manifest_path}: manifest missing; save the model with save_model()")

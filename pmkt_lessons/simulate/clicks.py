@@ -31,7 +31,7 @@ from scipy.special import expit
 
 from .. import columns as C
 from ..randomness import check_random_state
-from ..validation import require_frame, require_in_range, require_positive_int
+from ..validation import require_frame, require_in_range, require_positive_int, require_seed
 
 USER_SEGMENT = "user_segment"
 AGE_BAND = "age_band"
@@ -246,11 +246,7 @@ def _freeze(world: ClickWorld) -> None:
 
 
 def _check_seed(seed: object, arg: str) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"{arg}: expected an integer, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"{arg}: expected a non-negative integer, got {seed!r}")
-    return int(seed)
+    return require_seed(seed, arg)
 
 
 def _draw_indices(world: ClickWorld, n: int, rng: np.random.Generator) -> dict:

@@ -27,7 +27,7 @@ import pandas as pd
 from scipy.special import expit
 
 from ..randomness import check_random_state
-from ..validation import require_positive_int
+from ..validation import require_1d, require_finite, require_positive_int, require_shape
 
 ACTIONS = ("none", "email", "ad")
 COSTS = np.array([0.0, 0.10, 1.00])  # cost of each action per customer
@@ -88,6 +88,13 @@ class Shop:
         return self.preferences.argmax(axis=1)
 
 
+def require_shop(shop: object, arg: str = "shop") -> Shop:
+    """Give ``shop`` if it is a :class:`Shop` (from :func:`make_shop`), else raise naming ``arg``."""
+    if not isinstance(shop, Shop):
+        raise TypeError(f"{arg}: expected a Shop from make_shop, got {type(shop).__name__}")
+    return shop
+
+
 def simulate_week(shop: Shop, action: np.ndarray, product: np.ndarray, draws: np.ndarray) -> pd.DataFrame:
     """Give one week's outcomes: who bought, what, and the profit of each customer.
 
@@ -96,6 +103,14 @@ def simulate_week(shop: Shop, action: np.ndarray, product: np.ndarray, draws: np
     preferences). Passing the same draws to two policies gives them common
     random numbers, so their difference is measured without outcome noise.
     """
+    require_shop(shop)
+    n = shop.n_customers
+    for arg, values, top in (("action", action, len(ACTIONS)), ("product", product, shop.n_products)):
+        arr = require_finite(require_1d(values, arg, n=n, what=f"codes (one per customer, {n})"), arg)
+        if (arr != np.round(arr)).any() or (arr < 0).any() or (arr >= top).any():
+            raise ValueError(f"{arg}: expected whole numbers in [0, {top}), got values outside")
+    draws = require_shape(require_finite(draws, "draws", low=0.0, high=1.0), "draws", (n, 2))
+    action, product = np.asarray(action).astype(int), np.asarray(product).astype(int)
     p = shop.purchase_probability(action, product)
     bought = draws[:, 0] < p
     cumulative = np.cumsum(shop.preferences, axis=1)

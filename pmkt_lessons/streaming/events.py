@@ -178,6 +178,10 @@ class EventStream:
     """
 
     def __init__(self, lines: pd.DataFrame, items: pd.Index):
+        require_frame(lines, [C.INVOICE, EVENT_TIME, C.CUSTOMER_ID, IS_RETURN, ITEM_POSITION, C.QUANTITY, C.REVENUE],
+                      "lines")
+        if not isinstance(items, pd.Index):
+            raise TypeError(f"items: expected a pandas Index of item ids (from stream_table), got {type(items).__name__}")
         invoice = lines[C.INVOICE].to_numpy()
         first = np.flatnonzero(np.r_[True, invoice[1:] != invoice[:-1]])
         self._starts = np.r_[first, len(lines)].tolist()

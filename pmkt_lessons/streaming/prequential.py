@@ -19,7 +19,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
-from ..validation import require_positive_int
+from ..validation import require_bool, require_positive_int
 from .events import Event, EventStream
 from .features import TrendingItems, _check_event
 
@@ -59,8 +59,7 @@ class StreamingRecommender(BaseEstimator):
 
     def _start(self) -> None:
         require_positive_int(self.n_items, "n_items")
-        if not isinstance(self.repeat, bool):
-            raise TypeError(f"repeat: expected True or False, got {type(self.repeat).__name__}")
+        require_bool(self.repeat, "repeat")
         self.trending_ = TrendingItems(self.n_items, self.window)
         self.n_learned_ = 0
         self._history: dict = {}
@@ -207,6 +206,10 @@ def prequential_replay(
         raise TypeError(f"stream: expected an EventStream from event_stream, got {type(stream).__name__}")
     if not isinstance(model, StreamingRecommender):
         raise TypeError(f"model: expected a StreamingRecommender, got {type(model).__name__}")
+    if require_positive_int(model.n_items, "n_items") < len(stream.items):
+        raise ValueError(
+            f"model: expected n_items >= the stream's {len(stream.items)} items, got n_items={model.n_items}"
+        )
     k = require_positive_int(k, "k")
     if refresh not in REFRESH_MODES:
         raise ValueError(f"refresh: expected one of {list(REFRESH_MODES)}, got {refresh!r}")

@@ -37,6 +37,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from ..randomness import draw_seed
+from ..validation import require_binary
 from .tokens import check_texts
 
 VADER_COLUMNS = ["neg", "neu", "pos", "compound"]
@@ -61,14 +62,7 @@ def lexicon_scores(texts: object) -> pd.DataFrame:
 
 def check_binary_labels(y: object, n: int, arg: str = "y") -> np.ndarray:
     """Give ``y`` as an int array of 0/1 labels of length ``n``, or raise naming ``arg``."""
-    if isinstance(y, (str, bytes)) or not hasattr(y, "__len__"):
-        raise TypeError(f"{arg}: expected an array of 0/1 labels, got {type(y).__name__}")
-    arr = np.asarray(y)
-    if arr.ndim != 1 or len(arr) != n:
-        raise ValueError(f"{arg}: expected {n} labels (one per text), got shape {arr.shape}")
-    if arr.dtype.kind not in "biuf" or not np.isin(arr, [0, 1]).all():
-        raise ValueError(f"{arg}: expected labels 0 (negative) and 1 (positive), got values {np.unique(arr)[:5]}")
-    return arr.astype(np.int64)
+    return require_binary(y, arg, n, what="labels 0 (negative) and 1 (positive), one per text")
 
 
 class LexiconClassifier(ClassifierMixin, BaseEstimator):

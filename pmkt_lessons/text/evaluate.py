@@ -18,7 +18,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from ..device import limit_threads
 from ..randomness import draw_seed
-from ..validation import require_frame
+from ..validation import require_bool, require_frame, require_no_nan
 from .baselines import check_binary_labels
 from .tokens import check_texts
 
@@ -35,6 +35,7 @@ def sentence_folds(
     Amazon sentences. Use the same list for every model that is compared.
     """
     frame = require_frame(frame, list(by), "frame")
+    require_no_nan(frame, list(by), "frame")
     if isinstance(n_splits, bool) or not isinstance(n_splits, (int, np.integer)) or n_splits < 2:
         raise ValueError(f"n_splits: expected an integer >= 2, got {n_splits!r}")
     strata = frame[list(by)].astype(str).agg("|".join, axis=1).to_numpy()
@@ -74,8 +75,7 @@ def crossval_predictions(
     BLAS and torch threads meanwhile (:func:`pmkt_lessons.device.limit_threads`).
     With ``return_estimators=True`` it gives ``(frame, fitted models, one per fold)``.
     """
-    if not isinstance(return_estimators, bool):
-        raise TypeError(f"return_estimators: expected True or False, got {type(return_estimators).__name__}")
+    require_bool(return_estimators, "return_estimators")
     texts = check_texts(texts)
     y = check_binary_labels(labels, len(texts), "labels")
     folds = _check_folds(folds, len(texts))

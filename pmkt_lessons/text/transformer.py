@@ -41,7 +41,7 @@ from torch import nn
 from ..attention import TransformerEncoder, masked_mean
 from ..device import get_device, limit_threads
 from ..randomness import check_random_state, draw_seed, torch_generator
-from ..validation import require_in_range, require_positive_int
+from ..validation import require_bool, require_in_range, require_positive_int
 from .tokens import UNK, build_vocabulary, check_texts, encode, tokenize
 
 
@@ -50,6 +50,7 @@ class SentenceNet(nn.Module):
 
     def __init__(self, n_tokens: int, n_classes: int, d_model: int, n_heads: int, n_layers: int, max_len: int):
         super().__init__()
+        n_classes = require_positive_int(n_classes, "n_classes")
         # dropout 0: the only dropout is token dropout, drawn from the estimator's own generator
         self.encoder = TransformerEncoder(n_tokens, d_model, n_heads, n_layers, max_len, dropout=0.0)
         self.head = nn.Linear(d_model, n_classes)
@@ -169,8 +170,7 @@ class TransformerTextClassifier(ClassifierMixin, BaseEstimator):
         require_in_range(self.weight_decay, "weight_decay", 0.0, np.inf)
         require_in_range(self.validation_fraction, "validation_fraction", 0.0, 0.5, low_inclusive=False)
         require_in_range(self.token_dropout, "token_dropout", 0.0, 1.0, high_inclusive=False)
-        if not isinstance(self.progress, bool):
-            raise TypeError(f"progress: expected True or False, got {type(self.progress).__name__}")
+        require_bool(self.progress, "progress")
 
     def _resolve_device(self):
         if self.device is None:
