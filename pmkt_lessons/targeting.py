@@ -20,7 +20,12 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from pmkt_lessons.device import limit_threads
-from pmkt_lessons.validation import require_binary, require_frame, require_probabilities
+from pmkt_lessons.validation import (
+    require_binary,
+    require_frame,
+    require_positive_int,
+    require_probabilities,
+)
 
 TARGET = "y"
 UNKNOWN = "unknown"
@@ -449,7 +454,8 @@ def response_by_period(frame: pd.DataFrame, n_periods: int = 10, target: str = T
     """
     require_frame(frame, [target], "frame")
     y = _binary(frame[target], f"frame[{target!r}]")
-    if isinstance(n_periods, bool) or not isinstance(n_periods, (int, np.integer)) or not 1 <= n_periods <= len(y):
+    n_periods = require_positive_int(n_periods, "n_periods")
+    if n_periods > len(y):
         raise ValueError(f"n_periods: expected a whole number between 1 and {len(y)}, got {n_periods!r}")
     blocks = np.array_split(np.arange(len(y)), int(n_periods))
     out = pd.DataFrame(

@@ -1045,6 +1045,84 @@ def _table3() -> dict[str, Entry]:
     }
 
 
+def _closing(func):
+    """Wrap a plotting helper so that every figure it opens is closed (same signature for the table)."""
+    import functools
+
+    import matplotlib.pyplot as plt
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        finally:
+            plt.close("all")
+
+    return wrapper
+
+
+def _table4() -> dict[str, Entry]:
+    """Helpers added in lessons 07-16 after the first tables: eCPM, calibration ratios, CUPED, BPR, sampled metrics."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+    import test_contract as tc
+
+    from pmkt_lessons import ads, evaluation, plots, targeting, uplift
+    from pmkt_lessons.ctr import metrics as cm
+    from pmkt_lessons.ctr import models as cmod
+    from pmkt_lessons.experiments import variance as ev
+    from pmkt_lessons.recsys import bpr, ncf, sampled
+    from pmkt_lessons.recsys import similarity as rsim
+
+    y = RNG.normal(size=40)
+    pre = y + RNG.normal(size=40)
+    ab = pd.DataFrame({"arm": np.tile(["A", "B"], 20), "visit": np.tile([1, 1, 0, 1], 10), "spend": P * 10,
+                       "pre": pre})
+    fields = pd.DataFrame({"a": ["u", "v", "u"], "b": [1, 2, 2]})
+    user_f, item_f, item_b = RNG.normal(size=(5, 3)), RNG.normal(size=(7, 3)), RNG.normal(size=7)
+    users, pos, neg = np.array([0, 1, 4]), np.array([2, 3, 6]), np.array([1, 0, 5])
+    truth = pd.DataFrame({C.USER: [100, 101, 102, 102], C.ITEM: ["a", "b", "c", "d"]})
+    cands = sampled.sample_candidates(truth, tc.INTER, 3, random_state=0)
+    popular = tc.PopularityRecommender().fit(tc.INTER)
+    scores = popular.score(cands.users)
+    ranks = sampled.positive_ranks(scores, cands)
+    dense01 = (RNG.random((5, 4)) < 0.5).astype(float)
+    rows = pd.DataFrame({"y": Y01, "age": np.arange(40)})
+
+    return {
+        "ads.ecpm": E(ads.ecpm, 4.0, "CPC", ctr=0.01),
+        "ctr.metrics.calibration_ratios": E(cm.calibration_ratios, Y01, P, n_bins=4, confidence=0.9),
+        "ctr.models.cross_features": E(cmod.cross_features, fields, [("a", "b")]),
+        "experiments.variance.cuped_theta": E(ev.cuped_theta, y, pre),
+        "experiments.variance.cuped_adjust": E(ev.cuped_adjust, y, pre, np.array([0.5])),
+        "experiments.variance.cuped_difference": E(ev.cuped_difference, y, T01, pre, alpha=0.05),
+        "experiments.variance.compare_means_cuped": E(ev.compare_means_cuped, ab, "arm", "spend", "A", ["pre"],
+                                                      alpha=0.05),
+        "experiments.variance.ratio_and_se": E(ev.ratio_and_se, ab["spend"].to_numpy(), ab["visit"].to_numpy()),
+        "experiments.variance.compare_ratios": E(ev.compare_ratios, ab, "arm", "spend", "visit", "A", alpha=0.05),
+        "experiments.variance.always_valid_bounds": E(ev.always_valid_bounds, np.array([0.1, 0.05, 0.02]),
+                                                      tau=0.1, alpha=0.05),
+        "plots.difference_plot": E(_closing(plots.difference_plot), {"a - b": evaluation.paired_bootstrap(
+            P, P[::-1].copy(), n_resamples=200)}, title="t", xlabel="x", ylabel="y"),
+        "recsys.bpr.bpr_loss": E(bpr.bpr_loss, user_f, item_f, item_b, users, pos, neg, reg=0.1),
+        "recsys.bpr.bpr_gradients": E(bpr.bpr_gradients, user_f, item_f, item_b, users, pos, neg, reg=0.1),
+        "recsys.bpr.sample_negatives": E(bpr.sample_negatives, sp.csr_matrix(np.eye(5, 4)),
+                                         np.array([0, 1, 2]), random_state=0),
+        "recsys.ncf.DotNet": E(ncf.DotNet, 5, 6, 4),
+        "recsys.sampled.sample_candidates": E(sampled.sample_candidates, truth, tc.INTER, 3, random_state=0),
+        "recsys.sampled.positive_ranks": E(sampled.positive_ranks, scores, cands, "sampled"),
+        "recsys.sampled.rank_metrics": E(sampled.rank_metrics, ranks, cands, 2),
+        "recsys.sampled.candidate_metrics": E(sampled.candidate_metrics, popular, cands, 2, "full"),
+        "recsys.sampled.sampled_hit_probability": E(sampled.sampled_hit_probability, [1, 5, 20], 100, 20, k=10),
+        "recsys.similarity.similarity_blocks": E(rsim.similarity_blocks, sp.csr_matrix(dense01), "jaccard", 2),
+        "targeting.time_split": E(targeting.time_split, rows, 0.25),
+        "targeting.response_by_period": E(targeting.response_by_period, rows, 4, "y"),
+        "uplift.normalised_qini": E(uplift.normalised_qini, Y01, T01, P),
+    }
+
+
 def _tensor():
     import torch
 
@@ -1094,7 +1172,7 @@ def _excluded(name: str, obj) -> bool:
     return _kind(obj) in EXCLUDED_KINDS or any(name == e or name.startswith(e + ".") for e in EXCLUDED)
 
 
-TABLE = {**_contract_estimators(), **_table(), **_table2(), **_table3()}
+TABLE = {**_contract_estimators(), **_table(), **_table2(), **_table3(), **_table4()}
 PUBLIC = public_names()
 
 

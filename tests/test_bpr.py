@@ -188,3 +188,16 @@ def test_bad_inputs():
         sample_negatives(matrix, [0], "seed")
     with pytest.raises(ValueError, match="miss at least one item"):
         sample_negatives(sp.csr_matrix(np.ones((2, 2))), [1], 0)
+
+
+def test_non_finite_or_misshapen_factors_name_the_argument():
+    p, q, b = _params()
+    for bad_p, bad_q, bad_b, arg in ((p * np.nan, q, b, "user_factors"), (p, q + np.inf, b, "item_factors"),
+                                     (p, q, np.r_[np.nan, b[1:]], "item_bias")):
+        for func in (bpr_loss, bpr_gradients):
+            with pytest.raises(ValueError, match=f"{arg}: expected finite numbers"):
+                func(bad_p, bad_q, bad_b, [0], [1], [2])
+    with pytest.raises(TypeError, match="user_factors: expected finite numbers, got str"):
+        bpr_loss("abc", q, b, [0], [1], [2])
+    with pytest.raises(ValueError, match=r"user_factors: expected a 2-d array .*shape \(15,\)"):
+        bpr_loss(p.ravel(), q, b, [0], [1], [2])

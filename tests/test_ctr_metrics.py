@@ -181,8 +181,12 @@ def test_calibration_ratios_see_a_twofold_miss_the_absolute_gap_hides():
 def test_calibration_ratios_reject_bad_input():
     with pytest.raises(ValueError, match="confidence"):
         calibration_ratios([0, 1], [0.1, 0.2], confidence=1.0)
-    with pytest.raises(ValueError, match="confidence"):
+    with pytest.raises(TypeError, match="confidence: expected a number, got bool"):
         calibration_ratios([0, 1], [0.1, 0.2], confidence=True)
+    with pytest.raises(TypeError, match="confidence: expected a number, got str"):
+        calibration_ratios([0, 1], [0.1, 0.2], confidence="0.9")
+    with pytest.raises(ValueError, match="confidence: expected a finite number"):
+        calibration_ratios([0, 1], [0.1, 0.2], confidence=np.inf)
     with pytest.raises(ValueError, match="p"):
         calibration_ratios([0, 1, 0, 1], [0.0, 0.0, 0.5, 0.5], n_bins=2)
     with pytest.raises(ValueError, match="y_true"):

@@ -191,6 +191,14 @@ def test_cross_features_known_answer_and_no_mutation():
     assert cross_features(X, []).shape == (3, 0)
 
 
+def test_cross_features_gives_missing_levels_the_text_nan():
+    # pandas' string dtype keeps a missing value missing in astype(str); text + NaN used to raise a bare TypeError
+    from pmkt_lessons.ctr.models import cross_features
+
+    X = pd.DataFrame({"d": ["m", None, "t"], "c": [1.0, np.nan, 2.0]})
+    assert cross_features(X, [("d", "c")])["d x c"].tolist() == ["m|1.0", "nan|nan", "t|2.0"]
+
+
 def test_cross_weights_equal_a_logistic_regression_on_the_crossed_one_hot_columns():
     # a linear net with only the wide part: bias + field weights + one weight per cross level
     net = CTRNet(6, 2, 0, fm=False, n_cross_indices=5)

@@ -207,3 +207,58 @@ def test_array_inputs_are_not_modified():
     ratio_and_se(np.abs(y), np.abs(x[:, 0]))
     for before, after in zip(copies, (y, t, x), strict=True):
         np.testing.assert_array_equal(before, after)
+
+
+# --- bad input found by tests/test_bad_input.py ---------------------------------------------
+
+
+def _arms_frame(outcome, arms=("A", "B") * 3):
+    return pd.DataFrame({"arm": list(arms), "y": outcome, "pre": np.arange(6.0) ** 2, "d": np.ones(6)})
+
+
+def test_collinear_covariates_are_named_not_a_singular_matrix():
+    y, _, x = _experiment(n=200)
+    with pytest.raises(ValueError, match="covariates: expected linearly independent"):
+        cuped_theta(y, np.c_[x[:, 0], 2 * x[:, 0]])
+
+
+def test_a_constant_outcome_is_refused_not_a_nan_reduction():
+    _, t, x = _experiment(n=200)
+    with pytest.raises(ValueError, match="y: expected an outcome that varies"):
+        cuped_difference(np.ones(200), t, x)
+    with pytest.raises(ValueError, match="outcome: expected 'y' to vary"):
+        compare_means_cuped(_arms_frame(np.ones(6)), "arm", "y", "A", ["pre"])
+
+
+def test_an_arm_of_one_customer_names_the_frame_and_the_arm():
+    one = _arms_frame(np.arange(6.0), arms=["A"] * 5 + ["B"])
+    with pytest.raises(ValueError, match="df: expected at least 2 customers in every arm, got 1 in arm 'B'"):
+        compare_means_cuped(one, "arm", "y", "A", ["pre"])
+    with pytest.raises(ValueError, match="df: expected at least 2 customers in every arm, got 1 in arm 'B'"):
+        compare_ratios(one, "arm", "y", "d", "A")
+
+
+def test_alpha_and_column_names_are_checked_before_any_arithmetic():
+    df = _arms_frame(np.arange(6.0))
+    with pytest.raises(TypeError, match="alpha: expected a number"):
+        compare_means_cuped(df, "arm", "y", "A", ["pre"], alpha="0.05")
+    with pytest.raises(ValueError, match="alpha"):
+        compare_means_cuped(df, "arm", "y", "A", ["pre"], alpha=np.inf)
+    with pytest.raises(TypeError, match="outcome: expected a column name"):
+        compare_means_cuped(df, "arm", ["y"], "A", ["pre"])
+    with pytest.raises(TypeError, match="arm: expected a column name"):
+        compare_ratios(df, ["arm"], "y", "d", "A")
+
+
+def test_always_valid_bounds_names_the_shape_of_a_matrix():
+    with pytest.raises(ValueError, match=r"variances: expected a non-empty 1-d array .*shape \(1, 1\)"):
+        always_valid_bounds([[0.1]], tau=0.1)
+
+
+def test_good_input_gives_the_same_numbers_after_the_checks():
+    y, t, x = _experiment(n=400)
+    df = pd.DataFrame({"arm": np.where(t == 1, "B", "A"), "y": y, "pre": x[:, 0], "d": np.abs(x[:, 1]) + 0.1})
+    row = compare_means_cuped(df, "arm", "y", "A", ["pre"]).loc["B"]
+    assert row["cuped_diff"] == cuped_difference(y, t, x[:, 0]).difference
+    r = compare_ratios(df, "arm", "y", "d", "A").loc["B"]
+    assert r["ratio_treatment"] == ratio_and_se(y[t == 1], df["d"].to_numpy()[t == 1])[0]

@@ -235,3 +235,16 @@ def test_dot_mf_rejects_bad_parameters(blocks, param, value, error):
     inter, _ = blocks
     with pytest.raises(error, match=param):
         DotMF(**{"factors": 3, "epochs": 1, "batch_size": 64, "device": "cpu", param: value}).fit(inter)
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [((0, 6, 3), ValueError, "n_users: expected a positive integer, got 0"),
+     ((4, -1, 3), ValueError, "n_items: expected a positive integer"),
+     ((4, 6, "3"), TypeError, "factors: expected a positive integer, got str"),
+     ((4, 6, 2.5), TypeError, "factors")],
+)
+def test_dot_net_names_a_bad_size(args, error, match):
+    # torch raised a RuntimeError ("negative dimension") or a TypeError about empty()'s size
+    with pytest.raises(error, match=match):
+        DotNet(*args)

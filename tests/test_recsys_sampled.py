@@ -184,6 +184,14 @@ def test_rank_metrics_by_hand():
         rank_metrics(np.array([0, 3, 4]), c)
     with pytest.raises(ValueError, match="k"):
         rank_metrics(np.array([1, 3, 11]), c, k=0)
+    # infinite or fractional ranks used to give a silent hit rate
+    with pytest.raises(ValueError, match="ranks: expected finite numbers, got inf"):
+        rank_metrics(np.array([1, np.inf, 4]), c)
+    with pytest.raises(ValueError, match="ranks: expected whole numbers >= 1"):
+        rank_metrics(np.array([1, 2.5, 4]), c)
+    with pytest.raises(TypeError, match="ranks: expected whole numbers"):
+        rank_metrics(np.array(["1", "2", "3"]), c)
+    np.testing.assert_array_equal(rank_metrics(np.array([1.0, 3.0, 11.0]), c, k=10), table)
 
 
 def test_sampled_ndcg_agrees_with_scikit_learn(cands):

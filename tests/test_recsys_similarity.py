@@ -119,3 +119,15 @@ def test_blocks_reject_bad_arguments():
         list(similarity_blocks(X, "cosine", 0))
     with pytest.raises(TypeError, match="X"):
         list(similarity_blocks(X.toarray(), "cosine"))
+
+
+def test_blocks_check_their_arguments_at_the_call_not_at_the_first_block():
+    from pmkt_lessons.recsys.similarity import similarity_blocks
+
+    X = sp.random(5, 4, density=0.5, random_state=0, format="csr")
+    with pytest.raises(TypeError, match="X: expected a scipy.sparse matrix"):
+        similarity_blocks("abc")  # no list(): a generator function would have accepted it
+    with pytest.raises(TypeError, match="block_rows: expected a positive integer"):
+        similarity_blocks(X, "cosine", "3")
+    with pytest.raises(ValueError, match="similarity"):
+        similarity_blocks(X, ["cosine"])

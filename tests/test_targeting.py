@@ -389,8 +389,10 @@ def test_response_by_period_bad_input():
         tg.response_by_period(pd.DataFrame({"y": [0, 1]}), n_periods=3)
     with pytest.raises(ValueError, match="n_periods"):
         tg.response_by_period(pd.DataFrame({"y": [0, 1]}), n_periods=0)
-    with pytest.raises(ValueError, match="only 0 and 1"):
+    with pytest.raises(ValueError, match=r"frame\['y'\]: expected 0/1 values, got values \[0.0, 2.0\]"):
         tg.response_by_period(pd.DataFrame({"y": [0, 2]}), n_periods=1)
+    with pytest.raises(TypeError, match="n_periods: expected a positive integer, got str"):
+        tg.response_by_period(pd.DataFrame({"y": [0, 1]}), n_periods="2")
     with pytest.raises(ValueError, match="y"):
         tg.response_by_period(pd.DataFrame({"x": [0, 1]}))
 

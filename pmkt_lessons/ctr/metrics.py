@@ -16,7 +16,13 @@ import pandas as pd
 from scipy import stats
 from sklearn.metrics import roc_auc_score
 
-from ..validation import require_binary, require_finite, require_positive_int, require_probabilities
+from ..validation import (
+    require_binary,
+    require_finite,
+    require_in_range,
+    require_positive_int,
+    require_probabilities,
+)
 
 EPS = 1e-15
 
@@ -143,8 +149,7 @@ def calibration_ratios(
 
     Introduced in lesson 11.
     """
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
-        raise ValueError(f"confidence: expected a number in (0, 1), got {confidence!r}")
+    confidence = require_in_range(confidence, "confidence", 0, 1, low_inclusive=False, high_inclusive=False)
     table = calibration_table(y_true, p, n_bins=n_bins, strategy=strategy)
     if (table["mean_predicted"] <= 0).any():
         raise ValueError("p: expected a positive mean prediction in every bin, got a bin of zeros")

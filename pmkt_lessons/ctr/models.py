@@ -365,11 +365,17 @@ def cross_features(X: pd.DataFrame, crosses: Sequence[tuple[str, str]]) -> pd.Da
     """
     pairs = _cross_pairs(crosses)
     require_frame(X, sorted({f for pair in pairs for f in pair}), "X", allow_empty=True)
-    return pd.DataFrame(
-        {f"{a} x {b}": X[a].astype(str).to_numpy(dtype=object) + "|" + X[b].astype(str).to_numpy(dtype=object)
-         for a, b in pairs},
-        index=X.index,
-    )
+    return pd.DataFrame({f"{a} x {b}": _level_text(X[a]) + "|" + _level_text(X[b]) for a, b in pairs}, index=X.index)
+
+
+def _level_text(column: pd.Series) -> np.ndarray:
+    """Give the levels of a field as text (object array); a missing value becomes ``"nan"``, its own level.
+
+    ``astype(str)`` alone keeps a missing value missing under pandas' string dtype, and text plus NaN fails.
+    """
+    text = column.astype(str).to_numpy(dtype=object)
+    text[column.isna().to_numpy()] = "nan"
+    return text
 
 
 def _cross_pairs(crosses) -> list[tuple[str, str]]:

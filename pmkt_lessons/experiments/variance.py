@@ -70,6 +70,11 @@ def _matrix(covariates: object, n: int, arg: str = "covariates") -> np.ndarray:
         raise ValueError(f"{arg}: expected {n} rows (one per customer) and at least one column, got shape {arr.shape}")
     if np.any(arr.std(axis=0) == 0):
         raise ValueError(f"{arg}: expected every covariate to vary, got a constant column")
+    if arr.shape[1] > 1 and np.linalg.matrix_rank(arr - arr.mean(axis=0)) < arr.shape[1]:
+        raise ValueError(
+            f"{arg}: expected linearly independent covariates, got {arr.shape[1]} columns of which one is a "
+            "combination of the others (drop it)"
+        )
     return arr
 
 
@@ -81,6 +86,20 @@ def _treatment(values: object, n: int) -> np.ndarray:
         if (t == arm).sum() < 2:
             raise ValueError(f"treatment: expected at least 2 customers in each arm, got {int((t == arm).sum())} with {arm}")
     return t.astype(bool)
+
+
+def _column_name(value: object, arg: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{arg}: expected a column name (str), got {type(value).__name__}")
+    return value
+
+
+def _arm_sizes(labels: pd.Series, arms: list, arg: str = "df") -> None:
+    """Raise naming ``arg`` if an arm has fewer than 2 customers (no variance within it)."""
+    for name in arms:
+        size = int((labels == name).sum())
+        if size < 2:
+            raise ValueError(f"{arg}: expected at least 2 customers in every arm, got {size} in arm {name!r}")
 
 
 def _normal_interval(diff: float, se: float, alpha: float) -> tuple[float, float, float]:
@@ -160,6 +179,8 @@ def cuped_difference(y: object, treatment: object, covariates: object, *, alpha:
     t = _treatment(treatment, len(y))
     x = _matrix(covariates, len(y))
     require_in_range(alpha, "alpha", 0, 1, low_inclusive=False, high_inclusive=False)
+    if y.var() == 0:
+        raise ValueError(f"y: expected an outcome that varies, got the same value {y[0]:g} for every customer")
     theta = cuped_theta(y, x)
     adjusted = cuped_adjust(y, x, theta)
     a_t, a_c = adjusted[t], adjusted[~t]
@@ -188,15 +209,25 @@ def compare_means_cuped(
     """
     if not isinstance(covariates, (list, tuple)) or not covariates:
         raise TypeError(f"covariates: expected a non-empty list of column names, got {covariates!r}")
+    _column_name(arm, "arm")
+    _column_name(outcome, "outcome")
     require_frame(df, [arm, outcome, *covariates])
     require_no_nan(df, [arm, outcome, *covariates])
     require_numeric(df, [outcome, *covariates])
+    require_in_range(alpha, "alpha", 0, 1, low_inclusive=False, high_inclusive=False)
     labels = df[arm].astype(object)
+    arms = _arms(df, arm, control)
+    _arm_sizes(labels, [control, *arms])
     rows = []
-    for name in _arms(df, arm, control):
+    for name in arms:
         pair = df[(labels == control) | (labels == name)]
         t = (pair[arm].astype(object) == name).to_numpy(dtype=float)
         y = pair[outcome].to_numpy(dtype=float)
+        if y.var() == 0:
+            raise ValueError(
+                f"outcome: expected {outcome!r} to vary among the customers of arms {control!r} and {name!r}, "
+                f"got the same value {y[0]:g} for all"
+            )
         y_t, y_c = y[t == 1], y[t == 0]
         diff = float(y_t.mean() - y_c.mean())
         se = float(np.sqrt(y_t.var(ddof=1) / y_t.size + y_c.var(ddof=1) / y_c.size))
@@ -261,14 +292,18 @@ def compare_ratios(
         Indexed by treatment arm (sorted): ``ratio_control, ratio_treatment,
         diff, se, ci_low, ci_high, z, p_value``.
     """
+    for value, name in ((arm, "arm"), (numerator, "numerator"), (denominator, "denominator")):
+        _column_name(value, name)
     require_frame(df, [arm, numerator, denominator])
     require_no_nan(df, [arm, numerator, denominator])
     require_numeric(df, [numerator, denominator])
     require_in_range(alpha, "alpha", 0, 1, low_inclusive=False, high_inclusive=False)
     labels = df[arm].astype(object)
+    arms = _arms(df, arm, control)
+    _arm_sizes(labels, [control, *arms])
     control_rows = df[labels == control]
     rows = []
-    for name in _arms(df, arm, control):
+    for name in arms:
         treated_rows = df[labels == name]
         r_c, se_c = ratio_and_se(control_rows[numerator], control_rows[denominator])
         r_t, se_t = ratio_and_se(treated_rows[numerator], treated_rows[denominator])
@@ -304,8 +339,10 @@ def always_valid_bounds(variances: object, *, tau: float, alpha: float = 0.05) -
     tests: why it matters, and what to do about it. *KDD*, 1517-1525.
     """
     v = _number_array(variances, "variances")
-    if v.ndim != 1 or v.size == 0 or (v <= 0).any():
-        raise ValueError(f"variances: expected a non-empty 1-d array of positive variances, got {np.ravel(v)[:3].tolist()}")
+    if v.ndim != 1 or v.size == 0:
+        raise ValueError(f"variances: expected a non-empty 1-d array of variances (one per look), got shape {v.shape}")
+    if (v <= 0).any():
+        raise ValueError(f"variances: expected positive variances, got {v[v <= 0][:3].tolist()}")
     require_in_range(tau, "tau", 0, np.inf, low_inclusive=False, high_inclusive=False)
     require_in_range(alpha, "alpha", 0, 1, low_inclusive=False, high_inclusive=False)
     tau2 = float(tau) ** 2

@@ -45,7 +45,7 @@ import scipy.sparse as sp
 from ..device import limit_threads
 from ..randomness import check_random_state
 from ..training import seed_from
-from ..validation import require_in_range, require_positive_int
+from ..validation import require_finite, require_in_range, require_positive_int
 from .base import BaseRecommender
 from .interactions import Interactions
 
@@ -59,10 +59,14 @@ def _log_sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def _check_triples(user_factors, item_factors, item_bias, users, pos, neg, reg):
-    p = np.asarray(user_factors, dtype=np.float64)
-    q = np.asarray(item_factors, dtype=np.float64)
-    b = np.asarray(item_bias, dtype=np.float64)
-    if p.ndim != 2 or q.ndim != 2 or p.shape[1] != q.shape[1]:
+    # finite numbers (NaN or inf would only give a NaN loss), as float64 arrays
+    p = np.asarray(require_finite(user_factors, "user_factors"), dtype=np.float64)
+    q = np.asarray(require_finite(item_factors, "item_factors"), dtype=np.float64)
+    b = np.asarray(require_finite(item_bias, "item_bias"), dtype=np.float64)
+    for name, arr in (("user_factors", p), ("item_factors", q)):
+        if arr.ndim != 2:
+            raise ValueError(f"{name}: expected a 2-d array (one row of factors per {name[:4]}), got shape {arr.shape}")
+    if p.shape[1] != q.shape[1]:
         raise ValueError(
             f"item_factors: expected 2-d factor arrays with the same number of columns, got {p.shape} and {q.shape}"
         )

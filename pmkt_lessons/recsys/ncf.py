@@ -355,6 +355,8 @@ class DotNet(nn.Module):
 
     def __init__(self, n_users: int, n_items: int, factors: int):
         super().__init__()
+        for arg, value in (("n_users", n_users), ("n_items", n_items), ("factors", factors)):
+            require_positive_int(value, arg)
         self.user = nn.Embedding(n_users, factors)
         self.item = nn.Embedding(n_items, factors)
         self.user_bias = nn.Embedding(n_users, 1)

@@ -41,7 +41,7 @@ from scipy import stats
 
 from .. import columns as C
 from ..randomness import check_random_state
-from ..validation import require_frame, require_no_nan, require_positive_int
+from ..validation import require_finite, require_frame, require_no_nan, require_positive_int
 from .base import BaseRecommender, require_interactions
 
 PROTOCOLS = ("sampled", "full")
@@ -290,11 +290,14 @@ def rank_metrics(ranks, candidates: SampledCandidates, k: int = 10) -> pd.DataFr
     """
     candidates = _require_candidates(candidates)
     k = require_positive_int(k, "k")
+    if isinstance(ranks, (str, bytes)) or np.asarray(ranks).dtype.kind not in "iuf":
+        raise TypeError(f"ranks: expected whole numbers >= 1 (from positive_ranks), got {type(ranks).__name__}")
     r = np.asarray(ranks)
     if r.shape != (candidates.n_pairs,):
         raise ValueError(f"ranks: expected one rank per pair, shape ({candidates.n_pairs},), got {r.shape}")
-    if not np.issubdtype(r.dtype, np.number) or np.isnan(r.astype(float)).any() or (r < 1).any():
-        raise ValueError("ranks: expected ranks >= 1 (from positive_ranks)")
+    r = require_finite(r, "ranks", low=1)
+    if (r != np.round(r)).any():
+        raise ValueError(f"ranks: expected whole numbers >= 1 (from positive_ranks), got {r[r != np.round(r)][0]!r}")
     hit = (r <= k).astype(float)
     ndcg = hit / np.log2(r.astype(float) + 1.0)
     frame = pd.DataFrame({"hit_rate": hit, "ndcg": ndcg}).groupby(candidates.pair_user).mean()

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from ..validation import require_positive_int
+
 SIMILARITIES = ("cosine", "pearson", "jaccard")
 
 
@@ -103,14 +105,20 @@ def similarity_blocks(X, similarity: str = "cosine", block_rows: int | None = No
         The positions of the columns of ``X`` the block holds (its rows).
     block : ndarray (rows, n_columns), float32
     """
-    if similarity not in _PARTS:
+    # Checked here, at the call, not when the first block is asked for: a generator function
+    # would accept any argument silently and fail later, far from the mistake.
+    if not isinstance(similarity, str) or similarity not in _PARTS:
         raise ValueError(f"similarity: expected one of {list(SIMILARITIES)}, got {similarity!r}")
+    if block_rows is not None:
+        block_rows = require_positive_int(block_rows, "block_rows")
     gram, finish = _PARTS[similarity](X)
-    n = gram.shape[0]
     if block_rows is None:
-        block_rows = max(1, (1 << 22) // n)
-    if isinstance(block_rows, bool) or not isinstance(block_rows, (int, np.integer)) or block_rows < 1:
-        raise ValueError(f"block_rows: expected a positive integer or None, got {block_rows!r}")
+        block_rows = max(1, (1 << 22) // gram.shape[0])
+    return _blocks(gram, finish, block_rows)
+
+
+def _blocks(gram: sp.csr_matrix, finish, block_rows: int):
+    n = gram.shape[0]
     for start in range(0, n, int(block_rows)):
         rows = slice(start, min(start + int(block_rows), n))
         yield rows, finish(gram[rows].toarray(), rows)
