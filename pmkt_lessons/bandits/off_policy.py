@@ -29,7 +29,6 @@ from ..validation import (
 )
 
 POSITION = C.POSITION
-CLICK = C.CLICK
 
 
 # =========================================================================== off-policy evaluation
@@ -284,7 +283,7 @@ def crossfit_reward_model(
     *,
     action_col: str = C.ITEM,
     slot_col: str = POSITION,
-    reward_col: str = CLICK,
+    reward_col: str = C.CLICK,
     prior_strength: float = 100.0,
     n_folds: int = 5,
     random_state=0,
