@@ -34,7 +34,6 @@ FACTOR = "factor"
 WINS = "wins"
 SPEND = "spend"
 SURPLUS = "surplus"
-HOUR = C.HOUR
 CUM_SPEND = "cum_spend"
 CONTROL = "control"
 
@@ -303,7 +302,7 @@ def pace_budget(
         if strategy != "greedy" and hi > lo:
             control = _update(control, target, hour_spend, strategy, gain)
     hourly = pd.DataFrame(
-        rows, columns=[HOUR, "impressions", WINS, SPEND, CUM_SPEND, "target", CONTROL]
+        rows, columns=[C.HOUR, "impressions", WINS, SPEND, CUM_SPEND, "target", CONTROL]
     )
     return PacingResult(won=won, price=price, hourly=hourly, budget=budget)
 
@@ -400,7 +399,7 @@ def campaign_report(
     spend = float(result.price.sum())
     n_clicks, n_conv = float(click[won].sum()), float(conv[won].sum())
     revenue = n_conv * value
-    won_hours = result.hourly.loc[result.hourly[WINS] > 0, HOUR]
+    won_hours = result.hourly.loc[result.hourly[WINS] > 0, C.HOUR]
     report = {
         "impressions": int(won.sum()),
         SPEND: spend,

@@ -27,10 +27,7 @@ MONTH = "month"
 ORDERS = "orders"
 CUSTOMERS = "customers"
 DAYS_WITH_SALES = "days_with_sales"
-REVENUE_COL = "revenue"
 SHARE = "share"
-HOUR = C.HOUR
-RANK = C.RANK
 ENTITY_SHARE = "entity_share"
 REVENUE_SHARE = "revenue_share"
 COHORT = "cohort"
@@ -81,7 +78,7 @@ def monthly_revenue(clean: pd.DataFrame) -> pd.DataFrame:
     grouped = clean.groupby(month)
     table = pd.DataFrame(
         {
-            REVENUE_COL: grouped[C.REVENUE].sum(),
+            C.REVENUE_TOTAL: grouped[C.REVENUE].sum(),
             ORDERS: grouped[C.INVOICE].nunique(),
             CUSTOMERS: grouped[C.CUSTOMER_ID].nunique(),
             DAYS_WITH_SALES: dates.dt.normalize().groupby(month).nunique(),
@@ -115,13 +112,13 @@ def hour_weekday_table(clean: pd.DataFrame, value: str = "revenue") -> pd.DataFr
     cols = [C.INVOICE_DATE, C.REVENUE] if value == "revenue" else [C.INVOICE_DATE, C.INVOICE]
     _check_transactions(clean, cols)
     dates = clean[C.INVOICE_DATE]
-    keys = [dates.dt.hour.rename(HOUR), dates.dt.day_name().rename("weekday")]
+    keys = [dates.dt.hour.rename(C.HOUR), dates.dt.day_name().rename("weekday")]
     if value == "revenue":
         cells = clean[C.REVENUE].groupby(keys).sum()
     else:
         cells = clean[C.INVOICE].groupby(keys).nunique()
     table = cells.unstack("weekday", fill_value=0)
-    hours = pd.RangeIndex(int(table.index.min()), int(table.index.max()) + 1, name=HOUR)
+    hours = pd.RangeIndex(int(table.index.min()), int(table.index.max()) + 1, name=C.HOUR)
     table = table.reindex(index=hours, columns=list(WEEKDAYS), fill_value=0).astype(cells.dtype)
     table.columns.name = "weekday"
     return table
@@ -146,14 +143,14 @@ def revenue_by_country(clean: pd.DataFrame, top: int | None = 10) -> pd.DataFram
     grouped = clean.groupby(C.COUNTRY, observed=True)
     table = pd.DataFrame(
         {
-            REVENUE_COL: grouped[C.REVENUE].sum(),
+            C.REVENUE_TOTAL: grouped[C.REVENUE].sum(),
             CUSTOMERS: grouped[C.CUSTOMER_ID].nunique(),
             ORDERS: grouped[C.INVOICE].nunique(),
         }
     )
-    table.insert(1, SHARE, table[REVENUE_COL] / clean[C.REVENUE].sum())
+    table.insert(1, SHARE, table[C.REVENUE_TOTAL] / clean[C.REVENUE].sum())
     table = table.rename_axis(C.COUNTRY).reset_index()
-    table = table.sort_values([REVENUE_COL, C.COUNTRY], ascending=[False, True])
+    table = table.sort_values([C.REVENUE_TOTAL, C.COUNTRY], ascending=[False, True])
     table = table.set_index(C.COUNTRY)
     return table if top is None else table.head(top)
 
@@ -180,7 +177,7 @@ def _net_totals(clean: pd.DataFrame, by: str, returns) -> pd.DataFrame:
         # before the data start) counts as 0: it brought nothing, it did not take revenue
         # away from the others
         totals = (totals + taken_back.reindex(totals.index, fill_value=0.0)).clip(lower=0.0)
-    return totals.rename(REVENUE_COL).reset_index()
+    return totals.rename(C.REVENUE_TOTAL).reset_index()
 
 
 def concentration_curve(
@@ -214,23 +211,23 @@ def concentration_curve(
     if not isinstance(by, str):
         raise TypeError(f"by: expected a column name (str), got {type(by).__name__}")
     totals = _net_totals(clean, by, returns)
-    negative = int((totals[REVENUE_COL] < 0).sum())
+    negative = int((totals[C.REVENUE_TOTAL] < 0).sum())
     if negative:
         raise ValueError(
             f"clean: expected every {by} to have a total revenue >= 0, got {negative} below 0 "
             "(clean the returns out first)"
         )
-    total = totals[REVENUE_COL].sum()
+    total = totals[C.REVENUE_TOTAL].sum()
     if total <= 0:
         raise ValueError(f"clean: expected a positive total revenue, got {total!r}")
-    totals = totals.sort_values([REVENUE_COL, by], ascending=[False, True], ignore_index=True)
+    totals = totals.sort_values([C.REVENUE_TOTAL, by], ascending=[False, True], ignore_index=True)
     n = len(totals)
     rank = np.arange(1, n + 1)
     return totals.assign(
         **{
-            RANK: rank,
+            C.RANK: rank,
             ENTITY_SHARE: rank / n,
-            REVENUE_SHARE: totals[REVENUE_COL].cumsum() / total,
+            REVENUE_SHARE: totals[C.REVENUE_TOTAL].cumsum() / total,
         }
     )
 

@@ -28,6 +28,7 @@ ONLINE_RETAIL_COLUMNS = (
 
 # Derived by pmkt_lessons.cleaning
 REVENUE = "Revenue"
+REVENUE_TOTAL = "revenue"  # revenue summed over a group (behaviour tables)
 REMOVAL_REASON = "reason"
 
 # Interaction data (recommenders, lessons 06-10)

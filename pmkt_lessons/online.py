@@ -34,6 +34,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss, roc_auc_score
 from sklearn.utils.validation import check_is_fitted
 
+from .columns import CLICK
 from .randomness import check_random_state
 from .validation import (
     _float_array,
@@ -46,7 +47,6 @@ from .validation import (
 
 CLICK_FIELDS = ("creative", "segment", "device")
 DAY = "day"
-CLICK = "click"
 P_CLICK = "p_click"
 
 

@@ -34,7 +34,6 @@ from .validation import (
     require_seed,
 )
 
-SEGMENT = C.SEGMENT
 K_RANGE = range(2, 11)
 
 # The classic R x F grid (R and F quintile scores, 5 = best). Rows: R score
@@ -250,8 +249,8 @@ def rfm_segment_rules() -> pd.DataFrame:
 
     Introduced in lesson 04.
     """
-    long = RFM_SEGMENT_GRID.stack().rename(SEGMENT).reset_index()
-    rules = long.groupby(SEGMENT).agg(
+    long = RFM_SEGMENT_GRID.stack().rename(C.SEGMENT).reset_index()
+    rules = long.groupby(C.SEGMENT).agg(
         R=(F.R_SCORE, lambda s: ", ".join(map(str, sorted(set(s))))),
         F=(F.F_SCORE, lambda s: ", ".join(map(str, sorted(set(s))))),
         cells=(F.R_SCORE, "size"),
@@ -276,7 +275,7 @@ def rfm_segments(scores: pd.DataFrame) -> pd.Series:
     grid = RFM_SEGMENT_GRID.to_numpy()
     names = grid[r.astype(int) - 1, f.astype(int) - 1]
     return pd.Series(
-        pd.Categorical(names, categories=list(RFM_SEGMENTS)), index=scores.index, name=SEGMENT
+        pd.Categorical(names, categories=list(RFM_SEGMENTS)), index=scores.index, name=C.SEGMENT
     )
 
 
@@ -306,7 +305,7 @@ def distinctive_terms(interest: F.InterestProfiles, labels, n: int = 3) -> pd.Da
     )
     means = sparse.diags(1.0 / np.bincount(codes)) @ members @ rows
     lift = np.asarray(means.toarray() - rows.mean(axis=0))
-    return F.top_terms(lift, interest.terms, n, index=pd.Index(segments, name=SEGMENT))
+    return F.top_terms(lift, interest.terms, n, index=pd.Index(segments, name=C.SEGMENT))
 
 
 def segment_profile(
@@ -340,7 +339,7 @@ def segment_profile(
     require_numeric(profiles, cols, "profiles")
     require_no_nan(profiles, cols, "profiles")
     values = _labels(labels, len(profiles))
-    groups = profiles[cols].groupby(pd.Series(values, index=profiles.index, name=SEGMENT), sort=True)
+    groups = profiles[cols].groupby(pd.Series(values, index=profiles.index, name=C.SEGMENT), sort=True)
     table = groups.mean()
     table.insert(0, "customers", groups.size())
     table.insert(1, "customer_share", table["customers"] / len(profiles))

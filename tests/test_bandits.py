@@ -255,6 +255,8 @@ def test_estimators_bad_model_input():
         B.snips_estimate(REWARDS, np.zeros(4), LOGGING)
     with pytest.raises(ValueError, match="alpha"):
         B.off_policy_estimates(REWARDS, TARGET, LOGGING, alpha=1.0)
+    with pytest.raises(ValueError, match="n_resamples: expected at least 2"):
+        B.off_policy_estimates(REWARDS, TARGET, LOGGING, n_resamples=1)
 
 
 # Simulated world with known truth: 4 creatives, a skewed logging policy, a different target.
@@ -274,7 +276,7 @@ def simulated_estimates():
         target = TARGET_PROBS[a]
         wrong_q = np.full(CTRS.size, 0.3)  # a bad model: DR must stay unbiased anyway
         report = B.off_policy_estimates(
-            r, target, p, wrong_q[a], np.full(len(a), TARGET_PROBS @ wrong_q), n_resamples=1
+            r, target, p, wrong_q[a], np.full(len(a), TARGET_PROBS @ wrong_q), n_resamples=2
         )
         rows.append(
             {
@@ -319,6 +321,21 @@ def test_off_policy_estimates_table():
     assert report.loc["DR", "se"] < report.loc["IPS", "se"]
     again = B.off_policy_estimates(r, TARGET_PROBS[a], p, q, np.full(len(a), TRUTH), n_resamples=500, random_state=0)
     pd.testing.assert_frame_equal(report, again)
+
+
+def test_off_policy_bootstrap_is_scipys_percentile_bootstrap_of_the_rows():
+    from scipy import stats
+
+    log = simulate_logged_bandit(CTRS, LOG_PROBS, n_rounds=2000, random_state=5)
+    a, r, p = log["action"].to_numpy(), log["reward"].to_numpy(), log["propensity"].to_numpy()
+    report = B.off_policy_estimates(r, TARGET_PROBS[a], p, n_resamples=300, random_state=np.random.default_rng(9))
+    w = TARGET_PROBS[a] / p
+    rng = np.random.default_rng(9)
+    ips = stats.bootstrap((w * r,), np.mean, n_resamples=300, method="percentile", random_state=rng).confidence_interval
+    snips = stats.bootstrap((w * r, w), lambda x, y, axis=-1: x.sum(axis) / y.sum(axis), paired=True,
+                            n_resamples=300, method="percentile", random_state=rng).confidence_interval
+    assert report.loc["IPS", ["boot_low", "boot_high"]].tolist() == pytest.approx([ips.low, ips.high])
+    assert report.loc["SNIPS", ["boot_low", "boot_high"]].tolist() == pytest.approx([snips.low, snips.high])
 
 
 def test_dr_with_a_perfect_model_of_a_noise_free_world_is_exact():

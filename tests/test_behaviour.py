@@ -47,7 +47,7 @@ def test_monthly_revenue_by_hand(shop):
     table = B.monthly_revenue(shop)
     assert list(table.index) == list(pd.to_datetime(["2011-01-01", "2011-02-01", "2011-03-01"]))
     assert table.index.name == B.MONTH
-    assert table[B.REVENUE_COL].tolist() == [80.0, 0.0, 20.0]
+    assert table[C.REVENUE_TOTAL].tolist() == [80.0, 0.0, 20.0]
     assert table[B.ORDERS].tolist() == [2, 0, 2]
     assert table[B.CUSTOMERS].tolist() == [2, 0, 2]
     assert table[B.DAYS_WITH_SALES].tolist() == [2, 0, 2]
@@ -75,7 +75,7 @@ def test_hour_weekday_orders_counts_distinct_invoices(shop):
 def test_revenue_by_country_by_hand(shop):
     table = B.revenue_by_country(shop, top=None)
     assert list(table.index) == ["United Kingdom", "France", "Germany"]
-    assert table[B.REVENUE_COL].tolist() == [75.0, 20.0, 5.0]
+    assert table[C.REVENUE_TOTAL].tolist() == [75.0, 20.0, 5.0]
     np.testing.assert_allclose(table[B.SHARE], [0.75, 0.20, 0.05])
     assert table[B.CUSTOMERS].tolist() == [1, 1, 1]
     assert table[B.ORDERS].tolist() == [2, 1, 1]
@@ -90,8 +90,8 @@ def test_revenue_by_country_top_keeps_share_of_all(shop):
 def test_concentration_curve_customers_by_hand(shop):
     curve = B.concentration_curve(shop)
     assert curve[C.CUSTOMER_ID].tolist() == [1, 2, 3]
-    assert curve[B.REVENUE_COL].tolist() == [75.0, 20.0, 5.0]
-    assert curve[B.RANK].tolist() == [1, 2, 3]
+    assert curve[C.REVENUE_TOTAL].tolist() == [75.0, 20.0, 5.0]
+    assert curve[C.RANK].tolist() == [1, 2, 3]
     np.testing.assert_allclose(curve[B.ENTITY_SHARE], [1 / 3, 2 / 3, 1.0])
     np.testing.assert_allclose(curve[B.REVENUE_SHARE], [0.75, 0.95, 1.0])
 
@@ -127,12 +127,12 @@ def test_concentration_curve_nets_the_returns(shop, cancelled):
     # net totals: A 75 - 40 = 35, B 20, C 5 - 9 -> 0 (a return of an earlier purchase counts as 0)
     curve = B.concentration_curve(shop, returns=cancelled)
     assert curve[C.CUSTOMER_ID].tolist() == [1, 2, 3]
-    assert curve[B.REVENUE_COL].tolist() == [35.0, 20.0, 0.0]
+    assert curve[C.REVENUE_TOTAL].tolist() == [35.0, 20.0, 0.0]
     np.testing.assert_allclose(curve[B.REVENUE_SHARE], [35 / 55, 1.0, 1.0])
     # products: P1 70 - 40 = 30, P2 15 - 9 = 6, P3 15
     products = B.concentration_curve(shop, by=C.STOCK_CODE, returns=cancelled)
     assert products[C.STOCK_CODE].tolist() == ["P1", "P3", "P2"]
-    assert products[B.REVENUE_COL].tolist() == [30.0, 15.0, 6.0]
+    assert products[C.REVENUE_TOTAL].tolist() == [30.0, 15.0, 6.0]
     assert B.top_share(shop, C.CUSTOMER_ID, 1 / 3, returns=cancelled) == pytest.approx(35 / 55)
     # no returns, or an empty frame of them, gives the gross curve
     empty = cancelled.iloc[:0]
@@ -196,7 +196,7 @@ def test_monthly_revenue_adds_up_and_cohorts_start_at_one(shop):
             C.REVENUE: rng.gamma(2.0, 10.0, n),
         }
     )
-    assert B.monthly_revenue(df)[B.REVENUE_COL].sum() == pytest.approx(df[C.REVENUE].sum())
+    assert B.monthly_revenue(df)[C.REVENUE_TOTAL].sum() == pytest.approx(df[C.REVENUE].sum())
     retention = B.cohort_retention(df)
     assert (retention[0] == 1.0).all()
     assert int(B.cohort_retention(df, counts=True)[0].sum()) == df[C.CUSTOMER_ID].nunique()

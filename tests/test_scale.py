@@ -125,6 +125,12 @@ def parquet_files(cleaned, tmp_path_factory):
     )
 
 
+def test_duckdb_connection_prints_no_progress_bar():
+    # a progress bar would land in a notebook's outputs whenever a query is slow
+    con = duck.connect(threads=1)
+    assert con.execute("SELECT current_setting('enable_progress_bar'), current_setting('threads')").fetchone() == (False, 1)
+
+
 def test_rfm_duckdb_equals_pandas_on_frames_and_parquet(cleaned, parquet_files):
     expected = rfm_table(cleaned.clean, cleaned.cancellations)
     from_frames = duck.rfm_duckdb(cleaned.clean, cleaned.cancellations)

@@ -7,6 +7,7 @@ from scipy.special import expit, logit
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
+from pmkt_lessons import columns
 from pmkt_lessons.simulate import clicks as C
 from pmkt_lessons.simulate.clicks import make_click_world, simulate_click_log
 
@@ -17,17 +18,17 @@ def log():
 
 
 def test_columns_dtypes_and_ranges(log):
-    assert list(log.columns) == [*C.FEATURES, C.P_CLICK, C.CLICK]
+    assert list(log.columns) == [*C.FEATURES, C.P_CLICK, columns.CLICK]
     assert len(log) == 60_000
     assert isinstance(log[C.SITE].dtype, pd.CategoricalDtype)
-    assert log[C.HOUR].between(0, 23).all() and set(log[C.SLOT]) == {1, 2, 3, 4}
+    assert log[columns.HOUR].between(0, 23).all() and set(log[C.SLOT]) == {1, 2, 3, 4}
     assert log[C.AD_QUALITY].between(0, 1).all() and (log[C.USER_VISITS] >= 0).all()
-    assert log[C.P_CLICK].between(0, 1).all() and set(log[C.CLICK]) <= {0, 1}
+    assert log[C.P_CLICK].between(0, 1).all() and set(log[columns.CLICK]) <= {0, 1}
 
 
 def test_base_ctr_is_met_and_clicks_follow_p(log):
     assert log[C.P_CLICK].mean() == pytest.approx(C.DEFAULT_BASE_CTR, abs=0.003)
-    assert log[C.CLICK].mean() == pytest.approx(log[C.P_CLICK].mean(), abs=0.003)
+    assert log[columns.CLICK].mean() == pytest.approx(log[C.P_CLICK].mean(), abs=0.003)
     low = simulate_click_log(60_000, random_state=5, base_ctr=0.01)
     assert low[C.P_CLICK].mean() == pytest.approx(0.01, abs=0.001)
 
@@ -63,13 +64,13 @@ def test_planted_interaction_is_in_the_truth(log):
     # with the interactions removed, a logistic regression on one-hot fields recovers the truth
     flat = simulate_click_log(60_000, random_state=7, interaction_scale=0.0)
     X = pd.get_dummies(flat[list(C.CATEGORICAL_FIELDS)].astype(str)).join(flat[list(C.NUMERIC_FIELDS)])
-    p = LogisticRegression(max_iter=2000).fit(X, flat[C.CLICK]).predict_proba(X)[:, 1]
+    p = LogisticRegression(max_iter=2000).fit(X, flat[columns.CLICK]).predict_proba(X)[:, 1]
     assert np.corrcoef(logit(p), logit(flat[C.P_CLICK]))[0, 1] > 0.95
 
 
 def test_interactions_raise_the_best_auc(log):
     flat = simulate_click_log(60_000, random_state=5, interaction_scale=0.0)
-    assert roc_auc_score(log[C.CLICK], log[C.P_CLICK]) > roc_auc_score(flat[C.CLICK], flat[C.P_CLICK]) + 0.03
+    assert roc_auc_score(log[columns.CLICK], log[C.P_CLICK]) > roc_auc_score(flat[columns.CLICK], flat[C.P_CLICK]) + 0.03
 
 
 def test_world_is_read_only_and_cached():

@@ -23,13 +23,13 @@ from sklearn.metrics import roc_auc_score
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pmkt_lessons import columns as C  # noqa: E402
 from pmkt_lessons.ctr.encoding import FieldEncoder  # noqa: E402
 from pmkt_lessons.ctr.metrics import bayes_ceiling  # noqa: E402
 from pmkt_lessons.ctr.models import DeepFM  # noqa: E402
 from pmkt_lessons.device import limit_threads  # noqa: E402
 from pmkt_lessons.simulate.clicks import (  # noqa: E402
     CATEGORICAL_FIELDS,
-    CLICK,
     NUMERIC_FIELDS,
     P_CLICK,
     simulate_click_log,
@@ -75,10 +75,10 @@ def run_ours(train, val, test, s) -> dict:
         patience=s["epochs"], random_state=s["seed"], device="cpu", progress=False, n_threads=s["threads"],
     )
     start = time.perf_counter()
-    model.fit(train, train[CLICK], val, val[CLICK])
+    model.fit(train, train[C.CLICK], val, val[C.CLICK])
     seconds = time.perf_counter() - start
     p = model.predict_proba(test)[:, 1]
-    return {"auc": roc_auc_score(test[CLICK], p), "seconds": seconds, "epochs": len(model.history_)}
+    return {"auc": roc_auc_score(test[C.CLICK], p), "seconds": seconds, "epochs": len(model.history_)}
 
 
 def deepctr_inputs(encoder: FieldEncoder, frame) -> dict:
@@ -105,12 +105,12 @@ def run_deepctr(train, val, test, s) -> dict:
     x_train, x_val, x_test = (deepctr_inputs(encoder, f) for f in (train, val, test))
     start = time.perf_counter()
     model.fit(
-        x_train, train[CLICK].to_numpy(dtype=float), batch_size=s["batch_size"], epochs=s["epochs"],
-        verbose=0, validation_data=(x_val, val[CLICK].to_numpy(dtype=float)),
+        x_train, train[C.CLICK].to_numpy(dtype=float), batch_size=s["batch_size"], epochs=s["epochs"],
+        verbose=0, validation_data=(x_val, val[C.CLICK].to_numpy(dtype=float)),
     )
     seconds = time.perf_counter() - start
     p = model.predict(x_test, batch_size=65_536).ravel()
-    return {"auc": roc_auc_score(test[CLICK], p), "seconds": seconds, "epochs": s["epochs"], "version": version}
+    return {"auc": roc_auc_score(test[C.CLICK], p), "seconds": seconds, "epochs": s["epochs"], "version": version}
 
 
 def report(rows: dict, n_rows: int, n_train: int, ceiling_auc: float, s: dict) -> str:
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     s = {**SETTINGS, "epochs": args.epochs}
     train, val, test = split(args.rows, seed=12)
-    ceiling_auc = bayes_ceiling(test[CLICK], test[P_CLICK])["auc"]
+    ceiling_auc = bayes_ceiling(test[C.CLICK], test[P_CLICK])["auc"]
     rows = {}
     # DeepCTR first, then ours: any warm-up advantage (imports, allocator) goes to DeepCTR-Torch
     with limit_threads(s["threads"]):  # the package's one thread limiter, for both libraries

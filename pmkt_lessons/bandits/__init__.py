@@ -8,7 +8,6 @@ Introduced in lesson 17.
 """
 
 from .off_policy import (
-    CLICK,
     POSITION,
     action_distribution,
     crossfit_reward_model,
@@ -23,7 +22,6 @@ from .off_policy import (
 from .policies import UCB1, BanditPolicy, EpsilonGreedy, ThompsonSampling, run_bandit
 
 __all__ = [
-    "CLICK",
     "POSITION",
     "UCB1",
     "BanditPolicy",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from .. import columns as C
 from ..randomness import check_random_state
@@ -28,7 +29,6 @@ from ..validation import (
 )
 
 POSITION = C.POSITION
-CLICK = C.CLICK
 
 
 # =========================================================================== off-policy evaluation
@@ -178,6 +178,14 @@ def effective_sample_size(weights: object) -> float:
     return float(w.sum() ** 2 / np.sum(w**2))
 
 
+def _mean(x, axis=-1):
+    return np.mean(x, axis=axis)
+
+
+def _ratio_of_sums(numerator, denominator, axis=-1):
+    return np.sum(numerator, axis=axis) / np.sum(denominator, axis=axis)
+
+
 def off_policy_estimates(
     rewards: object,
     target_probs: object,
@@ -203,7 +211,7 @@ def off_policy_estimates(
     alpha : float
         1 - confidence level of the intervals (0.05: 95 %).
     n_resamples : int
-        Bootstrap resamples of the log's rows.
+        Bootstrap resamples of the log's rows (at least 2).
     random_state : None, int or numpy Generator
         Seed of the bootstrap.
 
@@ -212,13 +220,14 @@ def off_policy_estimates(
     DataFrame
         Index ``estimator``; columns ``estimate``, ``se``, ``ci_low`` /
         ``ci_high`` (normal approximation; delta method for SNIPS) and
-        ``boot_low`` / ``boot_high`` (percentile bootstrap).
+        ``boot_low`` / ``boot_high`` (percentile bootstrap of the log's rows,
+        ``scipy.stats.bootstrap``; SNIPS resamples weights and rewards together).
     """
-    from scipy.stats import norm
-
     r, target, logging = _log_arrays(rewards, target_probs, logging_probs)
     require_in_range(alpha, "alpha", 0, 1, low_inclusive=False, high_inclusive=False)
     n_resamples = require_positive_int(n_resamples, "n_resamples")
+    if n_resamples < 2:
+        raise ValueError(f"n_resamples: expected at least 2 bootstrap resamples, got {n_resamples}")
     n = r.size
     w = target / logging
     snips = _snips(w, r)
@@ -233,16 +242,22 @@ def off_policy_estimates(
     se["SNIPS"] = np.sqrt(np.sum((w * (r - snips)) ** 2)) / np.sum(w)
 
     rng = check_random_state(random_state)
-    boot = {name: np.empty(n_resamples) for name in estimate}
-    chunk = max(1, min(n_resamples, 2_000_000 // n))  # bounds the index matrix to ~16 MB
-    for start in range(0, n_resamples, chunk):
-        idx = rng.integers(0, n, size=(min(chunk, n_resamples - start), n))
-        part = slice(start, start + idx.shape[0])
-        for name, t in terms.items():
-            boot[name][part] = t[idx].mean(axis=1)
+    samples = {name: (t,) for name, t in terms.items()}
+    samples["SNIPS"] = (w * r, w)
+    boot = {}
+    for name, data in samples.items():
         with np.errstate(invalid="ignore", divide="ignore"):  # a resample with all weights 0
-            boot["SNIPS"][part] = boot["IPS"][part] / w[idx].mean(axis=1)
-    z = norm.ppf(1 - alpha / 2)
+            boot[name] = stats.bootstrap(
+                data,
+                _mean if len(data) == 1 else _ratio_of_sums,
+                paired=True,
+                vectorized=True,
+                n_resamples=n_resamples,
+                batch=max(1, 2_000_000 // n),  # bounds each resample block to ~16 MB
+                method="percentile",
+                random_state=rng,
+            ).bootstrap_distribution
+    z = stats.norm.ppf(1 - alpha / 2)
     order = [name for name in ("IPS", "SNIPS", "DR") if name in estimate]
     rows = []
     for name in order:
@@ -268,7 +283,7 @@ def crossfit_reward_model(
     *,
     action_col: str = C.ITEM,
     slot_col: str = POSITION,
-    reward_col: str = CLICK,
+    reward_col: str = C.CLICK,
     prior_strength: float = 100.0,
     n_folds: int = 5,
     random_state=0,

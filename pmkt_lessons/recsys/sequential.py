@@ -754,7 +754,7 @@ class SASRec(_AttentionRecommender):
                  dropout: float = 0.2, lr: float = 1e-3, weight_decay: float = 0.0, batch_size: int = 64,
                  epochs: int = 30, patience: int = 3, eval_k: int = 10, windows_per_user: int = 1,
                  exclude_seen: bool = False, random_state=0, device=None, n_threads: int | None = 1,
-                 progress: bool = True):
+                 progress: bool = False):
         self.max_len = max_len
         self.d_model = d_model
         self.n_heads = n_heads
@@ -812,7 +812,7 @@ class BERT4Rec(_AttentionRecommender):
                  n_layers: int = 2, dropout: float = 0.2, lr: float = 1e-3, weight_decay: float = 0.0,
                  batch_size: int = 64, epochs: int = 30, patience: int = 3, eval_k: int = 10,
                  windows_per_user: int = 1, exclude_seen: bool = False, random_state=0, device=None,
-                 n_threads: int | None = 1, progress: bool = True):
+                 n_threads: int | None = 1, progress: bool = False):
         self.mask_prob = mask_prob
         self.max_len = max_len
         self.d_model = d_model

@@ -43,10 +43,15 @@ _RETURN_NEEDS = (C.INVOICE_DATE, C.CUSTOMER_ID, C.REVENUE)
 
 
 def connect(threads: int | None = None):
-    """Give a new in-memory DuckDB connection (``threads`` caps its worker threads). Introduced in lesson 23."""
+    """Give a new in-memory DuckDB connection (``threads`` caps its worker threads). Introduced in lesson 23.
+
+    DuckDB's progress bar is off: on a slow machine it would print into a
+    notebook's outputs, so a run would depend on the load.
+    """
     import duckdb
 
     con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
     if threads is not None:
         con.execute(f"SET threads = {require_positive_int(threads, 'threads')}")
     return con

@@ -21,7 +21,7 @@ from ..ctr.metrics import ctr_scores
 from ..ctr.models import FactorizationMachine
 from ..data import load_online_retail
 from ..recsys.als import ImplicitALS
-from ..simulate.clicks import CATEGORICAL_FIELDS, CLICK, NUMERIC_FIELDS, P_CLICK, simulate_click_log
+from ..simulate.clicks import CATEGORICAL_FIELDS, NUMERIC_FIELDS, P_CLICK, simulate_click_log
 from ..validation import require_positive_int
 from .app import RECOMMEND_DIR, SCORE_DIR
 from .monitoring import score_reference
@@ -61,9 +61,9 @@ def train_ctr_model(n_impressions: int = 60_000, *, device: str = "cpu"):
     test = simulate_click_log(20_000, random_state=1)
     model = FactorizationMachine(list(CATEGORICAL_FIELDS), list(NUMERIC_FIELDS), device=device, progress=False,
                                  **CTR_SETTINGS)
-    model.fit(train, train[CLICK])
+    model.fit(train, train[C.CLICK])
     p = model.predict_proba(test)[:, 1]
-    scores = ctr_scores(test[CLICK].to_numpy(), p, test[P_CLICK].to_numpy())
+    scores = ctr_scores(test[C.CLICK].to_numpy(), p, test[P_CLICK].to_numpy())
     metadata = {
         "name": "FM click model",
         "lesson": "12",

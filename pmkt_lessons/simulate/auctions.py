@@ -14,10 +14,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import columns as C
 from ..randomness import check_random_state
 from ..training import seed_from
 from ..validation import require_in_range, require_positive_int, require_probabilities
-from .clicks import CLICK, DEFAULT_WORLD_SEED, HOUR, P_CLICK, make_click_world
+from .clicks import DEFAULT_WORLD_SEED, P_CLICK, make_click_world
 
 TOP_COMPETING_BID = "top_competing_bid"
 P_CONVERSION = "p_conversion"
@@ -120,12 +121,12 @@ def simulate_ad_day(
     cvr = require_in_range(cvr, "cvr", 0.0, 1.0)
     seed = seed_from(random_state)
     log = make_click_world(world_seed).sample(require_positive_int(n_impressions, "n_impressions"), random_state=seed)
-    log = log.sort_values(HOUR, kind="stable").reset_index(drop=True)
+    log = log.sort_values(C.HOUR, kind="stable").reset_index(drop=True)
     rng = np.random.default_rng([seed, 14])
     log[P_CONVERSION] = cvr
-    log[CONVERSION] = ((log[CLICK].to_numpy() == 1) & (rng.random(len(log)) < cvr)).astype("int8")
+    log[CONVERSION] = ((log[C.CLICK].to_numpy() == 1) & (rng.random(len(log)) < cvr)).astype("int8")
     bids = simulate_competing_bids(
-        log[P_CLICK].to_numpy(), log[HOUR].to_numpy(), n_competitors=n_competitors,
+        log[P_CLICK].to_numpy(), log[C.HOUR].to_numpy(), n_competitors=n_competitors,
         random_state=int(rng.integers(2**31)),
     )
     log[TOP_COMPETING_BID] = bids.max(axis=1)

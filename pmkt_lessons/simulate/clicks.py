@@ -37,19 +37,17 @@ USER_SEGMENT = "user_segment"
 AGE_BAND = "age_band"
 DEVICE = "device"
 SITE = "site"
-HOUR = C.HOUR
 AD_CATEGORY = "ad_category"
 CREATIVE = "creative"
 SLOT = "slot"
 AD_QUALITY = "ad_quality"
 USER_VISITS = "user_visits_30d"
 P_CLICK = "p_click"
-CLICK = C.CLICK
 
-CATEGORICAL_FIELDS = (USER_SEGMENT, AGE_BAND, DEVICE, SITE, HOUR, AD_CATEGORY, CREATIVE, SLOT)
+CATEGORICAL_FIELDS = (USER_SEGMENT, AGE_BAND, DEVICE, SITE, C.HOUR, AD_CATEGORY, CREATIVE, SLOT)
 NUMERIC_FIELDS = (AD_QUALITY, USER_VISITS)
 FEATURES = CATEGORICAL_FIELDS + NUMERIC_FIELDS
-PLANTED_INTERACTIONS = ((USER_SEGMENT, AD_CATEGORY), (DEVICE, CREATIVE), (SITE, HOUR))
+PLANTED_INTERACTIONS = ((USER_SEGMENT, AD_CATEGORY), (DEVICE, CREATIVE), (SITE, C.HOUR))
 
 DEFAULT_N = 300_000
 DEFAULT_BASE_CTR = 0.05
@@ -71,7 +69,7 @@ _N_SITES, _N_CREATIVES = 20, 30
 _INTERACTION_SHAPE = {
     (USER_SEGMENT, AD_CATEGORY): (2, 0.8),
     (DEVICE, CREATIVE): (1, 0.6),
-    (SITE, HOUR): (1, 0.6),
+    (SITE, C.HOUR): (1, 0.6),
 }
 _MAIN_SD = {USER_SEGMENT: 0.3, AGE_BAND: 0.2, DEVICE: 0.2, SITE: 0.4, AD_CATEGORY: 0.3, CREATIVE: 0.3}
 _REFERENCE_N = 200_000
@@ -104,7 +102,7 @@ class ClickWorld:
         p = expit(logit)
         log = _frame_from_indices(self, idx)
         log[P_CLICK] = p
-        log[CLICK] = (rng.random(n) < p).astype("int8")
+        log[C.CLICK] = (rng.random(n) < p).astype("int8")
         return log
 
     def logit(self, log: pd.DataFrame) -> np.ndarray:
@@ -184,7 +182,7 @@ def _cached_world(world_seed: int, base_ctr: float, interaction_scale: float) ->
         AGE_BAND: np.array(_AGE_BANDS),
         DEVICE: np.array(_DEVICES),
         SITE: np.array([f"site_{i:02d}" for i in range(n_sites)]),
-        HOUR: np.arange(24),
+        C.HOUR: np.arange(24),
         AD_CATEGORY: np.array(_AD_CATEGORIES),
         CREATIVE: np.array([f"cr_{i:03d}" for i in range(n_creatives)]),
         SLOT: np.arange(1, 5),
@@ -195,7 +193,7 @@ def _cached_world(world_seed: int, base_ctr: float, interaction_scale: float) ->
         AGE_BAND: np.array([0.12, 0.24, 0.22, 0.18, 0.14, 0.10]),
         DEVICE: np.array([0.35, 0.55, 0.10]),
         SITE: _zipf(n_sites, 1.0),
-        HOUR: _normalise(1.0 + 0.8 * np.sin((hours - 9) / 24 * 2 * np.pi)),
+        C.HOUR: _normalise(1.0 + 0.8 * np.sin((hours - 9) / 24 * 2 * np.pi)),
         CREATIVE: _zipf(n_creatives, 0.8)[rng.permutation(n_creatives)],
         SLOT: np.array([0.4, 0.3, 0.2, 0.1]),
     }
@@ -204,7 +202,7 @@ def _cached_world(world_seed: int, base_ctr: float, interaction_scale: float) ->
         [np.arange(len(_AD_CATEGORIES)), rng.integers(0, len(_AD_CATEGORIES), n_creatives - len(_AD_CATEGORIES))]
     )
     main = {f: rng.normal(0.0, sd, len(levels[f])) for f, sd in _MAIN_SD.items()}
-    main[HOUR] = 0.25 * np.sin((hours - 14) / 24 * 2 * np.pi)
+    main[C.HOUR] = 0.25 * np.sin((hours - 14) / 24 * 2 * np.pi)
     main[SLOT] = _SLOT_EFFECT.copy()
     factors = {}
     for (a, b), (rank, scale) in _INTERACTION_SHAPE.items():
@@ -251,7 +249,7 @@ def _check_seed(seed: object, arg: str) -> int:
 
 def _draw_indices(world: ClickWorld, n: int, rng: np.random.Generator) -> dict:
     idx = {}
-    for field in (USER_SEGMENT, AGE_BAND, DEVICE, SITE, HOUR, CREATIVE, SLOT):
+    for field in (USER_SEGMENT, AGE_BAND, DEVICE, SITE, C.HOUR, CREATIVE, SLOT):
         w = world.weights[field]
         idx[field] = rng.choice(len(w), size=n, p=w)
     idx[AD_CATEGORY] = world.creative_category[idx[CREATIVE]]
@@ -276,7 +274,7 @@ def _frame_from_indices(world: ClickWorld, idx: dict) -> pd.DataFrame:
     cols = {}
     for field in CATEGORICAL_FIELDS:
         labels = world.levels[field]
-        if field in (HOUR, SLOT):
+        if field in (C.HOUR, SLOT):
             cols[field] = labels[idx[field]].astype("int8")
         else:
             cols[field] = pd.Categorical.from_codes(idx[field], categories=list(labels))
@@ -288,7 +286,7 @@ def _frame_from_indices(world: ClickWorld, idx: dict) -> pd.DataFrame:
 def _level_index(world: ClickWorld, log: pd.DataFrame, field: str) -> np.ndarray:
     labels = world.levels[field]
     values = log[field]
-    if field in (HOUR, SLOT):
+    if field in (C.HOUR, SLOT):
         values = pd.to_numeric(values, errors="coerce")
     codes = pd.Index(labels).get_indexer(np.asarray(values))
     if (codes < 0).any():

@@ -27,7 +27,6 @@ from ..randomness import check_random_state
 from ..validation import require_in_range, require_positive_int
 
 WINDOW_DAYS = 374
-SEGMENT = C.SEGMENT
 CUSTOMER = "customer"
 
 # Medians of each planted segment (days, invoices, currency units).
@@ -39,7 +38,7 @@ PLANTED_SEGMENTS = pd.DataFrame(
         "basket_value": [450.0, 300.0, 300.0, 250.0],
         "span": [300.0, 150.0, 0.0, 0.0],
     },
-    index=pd.Index(["champions", "loyal regulars", "new one-timers", "lapsed one-timers"], name=SEGMENT),
+    index=pd.Index(["champions", "loyal regulars", "new one-timers", "lapsed one-timers"], name=C.SEGMENT),
 )
 SIGMA = 0.4  # log-scale spread of recency, basket value and span within a segment
 
@@ -105,6 +104,6 @@ def simulate_segments(
         index=index,
     )
     labels = pd.Series(
-        pd.Categorical.from_codes(segment, categories=list(spec.index)), index=index, name=SEGMENT
+        pd.Categorical.from_codes(segment, categories=list(spec.index)), index=index, name=C.SEGMENT
     )
     return SimulatedSegments(features=features, labels=labels, spec=spec.copy())

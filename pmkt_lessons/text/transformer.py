@@ -142,7 +142,7 @@ class TransformerTextClassifier(ClassifierMixin, BaseEstimator):
         random_state: object = 0,
         device=None,
         n_threads: int | None = 1,
-        progress: bool = True,
+        progress: bool = False,
     ):
         self.d_model = d_model
         self.n_heads = n_heads
