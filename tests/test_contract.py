@@ -136,7 +136,7 @@ CASES = [
     Case(lambda: ItemKNN(k_neighbours=3), lambda m: m.fit(INTER), _scores, (INTER,)),
     Case(lambda: UserKNN(k_neighbours=3, mean_centre=True), lambda m: m.fit(INTER), _scores, (INTER,)),
     Case(lambda: ContentRecommender(min_df=1), lambda m: m.fit(INTER, DESCRIPTIONS), _scores, (INTER, DESCRIPTIONS)),
-    Case(lambda: HybridRecommender(ItemKNN(k_neighbours=3), ContentRecommender(min_df=1), alpha=0.4),
+    Case(lambda: HybridRecommender(ItemKNN(k_neighbours=3), ContentRecommender(min_df=1), weight=0.4),
          lambda m: m.fit(INTER, DESCRIPTIONS), _scores, (INTER, DESCRIPTIONS)),
     Case(lambda: ImplicitALS(n_factors=3, iterations=2, device="cpu", random_state=1),
          lambda m: m.fit(INTER), _scores, (INTER,)),

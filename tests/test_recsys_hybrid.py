@@ -43,7 +43,7 @@ def test_blend_by_hand():
 def test_hybrid_equals_its_parts_at_the_ends():
     pop, knn = PopularityRecommender(), ItemKNN("cosine", 2)
     for alpha, model in ((1.0, knn), (0.0, pop)):
-        hybrid = HybridRecommender(knn, pop, alpha=alpha).fit(INTER)
+        hybrid = HybridRecommender(knn, pop, weight=alpha).fit(INTER)
         expected = (hybrid.first_ if model is knn else hybrid.second_).recommend(k=2)
         got = hybrid.recommend(k=2)
         pd.testing.assert_frame_equal(
@@ -53,10 +53,10 @@ def test_hybrid_equals_its_parts_at_the_ends():
 
 def test_hybrid_score_is_the_blend_of_the_parts():
     knn, content = ItemKNN("jaccard", 2), ContentRecommender(min_df=1)
-    hybrid = HybridRecommender(knn, content, alpha=0.3).fit(INTER, descriptions=DESCRIPTIONS)
+    hybrid = HybridRecommender(knn, content, weight=0.3).fit(INTER, descriptions=DESCRIPTIONS)
     expected = 0.3 * minmax_rows(hybrid.first_.score()) + 0.7 * minmax_rows(hybrid.second_.score())
     np.testing.assert_allclose(hybrid.score(), expected)
-    prefit = HybridRecommender(hybrid.first_, hybrid.second_, alpha=0.3, prefit=True).fit(INTER)
+    prefit = HybridRecommender(hybrid.first_, hybrid.second_, weight=0.3, prefit=True).fit(INTER)
     np.testing.assert_allclose(prefit.score([2]), expected[[1]])
 
 
@@ -69,7 +69,7 @@ def test_does_not_mutate_inputs():
 
 def test_bad_input():
     a = np.ones((2, 3))
-    with pytest.raises(ValueError, match="alpha"):
+    with pytest.raises(ValueError, match=r"weight: expected a value in \[0.0, 1.0\]"):
         blend_scores(a, a, 1.5)
     with pytest.raises(ValueError, match="second.*shape"):
         blend_scores(a, np.ones((2, 2)), 0.5)
@@ -93,7 +93,7 @@ def test_bad_input():
 
 def test_hybrid_fits_clones_and_leaves_the_callers_models_alone():
     knn, pop = ItemKNN("cosine", 2), PopularityRecommender()
-    hybrid = HybridRecommender(knn, pop, alpha=0.5).fit(INTER)
+    hybrid = HybridRecommender(knn, pop, weight=0.5).fit(INTER)
     assert hybrid.first_ is not knn and hybrid.second_ is not pop
     for model in (knn, pop):
         with pytest.raises(NotFittedError):

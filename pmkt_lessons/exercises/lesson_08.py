@@ -164,7 +164,7 @@ def _precision_interval():
     inter = rs.build_interactions(split.train, items=split.catalogue.index)
     knn = rs.ItemKNN("cosine", 50).fit(inter)
     content = rs.ContentRecommender(**CONTENT_PARAMS).fit(inter, split.catalogue)
-    hybrid = rs.HybridRecommender(knn, content, alpha=HYBRID_ALPHA, prefit=True).fit(inter)
+    hybrid = rs.HybridRecommender(knn, content, weight=HYBRID_ALPHA, prefit=True).fit(inter)
     users = split.truth[C.USER].unique()
     per_user = {
         name: rs.per_user_metrics(model.recommend(users, k=10), split.truth, 10)

@@ -2,8 +2,8 @@
 
 Scores of different models live on different scales (a weighted sum of
 similarities, a cosine, a count), so each model's scores are first rescaled
-per user to [0, 1], then blended: ``alpha * first + (1 - alpha) * second``.
-``alpha`` is a hyper-parameter: choose it on a validation period, never on the
+per user to [0, 1], then blended: ``weight * first + (1 - weight) * second``.
+``weight`` (alpha in lesson 08) is a hyper-parameter: choose it on a validation period, never on the
 test period. Introduced in lesson 08.
 """
 
@@ -39,12 +39,12 @@ def minmax_rows(scores) -> np.ndarray:
     return out
 
 
-def blend_scores(first, second, alpha: float, normalise: str = "minmax") -> np.ndarray:
-    """Give ``alpha * first + (1 - alpha) * second`` after per-user rescaling (``normalise="minmax"``).
+def blend_scores(first, second, weight: float, normalise: str = "minmax") -> np.ndarray:
+    """Give ``weight * first + (1 - weight) * second`` after per-user rescaling (``normalise="minmax"``).
 
     Introduced in lesson 08.
     """
-    alpha = require_in_range(alpha, "alpha", 0.0, 1.0)
+    weight = require_in_range(weight, "weight", 0.0, 1.0)
     if normalise not in NORMALISATIONS:
         raise ValueError(f"normalise: expected one of {list(NORMALISATIONS)}, got {normalise!r}")
     a = np.asarray(first, dtype=np.float64)
@@ -56,23 +56,23 @@ def blend_scores(first, second, alpha: float, normalise: str = "minmax") -> np.n
             raise ValueError(f"{arg}: expected scores without NaN (-inf marks an excluded item), got {int(np.isnan(arr).sum())}")
     if normalise == "minmax":
         a, b = minmax_rows(a), minmax_rows(b)
-    # alpha = 0 or 1 must give exactly one model, even where the other has -inf
-    if alpha == 1.0:
+    # weight = 0 or 1 must give exactly one model, even where the other has -inf
+    if weight == 1.0:
         return a.copy()
-    if alpha == 0.0:
+    if weight == 0.0:
         return b.copy()
-    return alpha * a + (1.0 - alpha) * b
+    return weight * a + (1.0 - weight) * b
 
 
 class HybridRecommender(BaseRecommender):
-    """Blend two recommenders: ``alpha * first + (1 - alpha) * second`` of per-user min-max scores.
+    """Blend two recommenders: ``weight * first + (1 - weight) * second`` of per-user min-max scores.
 
     Parameters
     ----------
     first, second : recommenders
         Any two models of this package (e.g. ``ItemKNN()`` and ``ContentRecommender()``).
-    alpha : float in [0, 1]
-        Weight of ``first``.
+    weight : float in [0, 1]
+        Weight of ``first`` (alpha in lesson 08).
     normalise : {"minmax", "none"}
     prefit : bool
         ``True``: the two models are already fitted on the same interactions;
@@ -87,15 +87,15 @@ class HybridRecommender(BaseRecommender):
     Introduced in lesson 08.
     """
 
-    def __init__(self, first, second, alpha: float = 0.5, normalise: str = "minmax", prefit: bool = False):
+    def __init__(self, first, second, weight: float = 0.5, normalise: str = "minmax", prefit: bool = False):
         self.first = first
         self.second = second
-        self.alpha = alpha
+        self.weight = weight
         self.normalise = normalise
         self.prefit = prefit
 
     def _check_params(self) -> None:
-        require_in_range(self.alpha, "alpha", 0.0, 1.0)
+        require_in_range(self.weight, "weight", 0.0, 1.0)
         if self.normalise not in NORMALISATIONS:
             raise ValueError(f"normalise: expected one of {list(NORMALISATIONS)}, got {self.normalise!r}")
         require_bool(self.prefit, "prefit")
@@ -132,4 +132,4 @@ class HybridRecommender(BaseRecommender):
 
     def _score_rows(self, rows: np.ndarray) -> np.ndarray:
         users = self.seen_.users[rows]
-        return blend_scores(self.first_.score(users), self.second_.score(users), self.alpha, self.normalise)
+        return blend_scores(self.first_.score(users), self.second_.score(users), self.weight, self.normalise)
