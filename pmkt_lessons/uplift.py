@@ -69,11 +69,16 @@ def _scores(values: object, arg: str, n: int) -> np.ndarray:
     return arr
 
 
-def _check_arms(treatment: np.ndarray, y: np.ndarray) -> None:
-    for t in (0, 1):
-        if np.unique(y[treatment == t]).size < 2:
-            group = "treated" if t else "control"
+def _fit_inputs(X: object, treatment: object, y: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate what a learner's ``fit`` takes: features, 0/1 treatment and 0/1 outcome, both outcomes in each arm."""
+    arr = _features(X)
+    t = _binary(treatment, "treatment", len(arr))
+    y = _binary(y, "y", len(arr))
+    for arm in (0, 1):
+        if np.unique(y[t == arm]).size < 2:
+            group = "treated" if arm else "control"
             raise ValueError(f"y: expected both outcomes (0 and 1) among the {group} customers, got only one")
+    return arr, t, y
 
 
 def _default_estimator(estimator: object) -> BaseEstimator:
@@ -99,7 +104,15 @@ def _threads_limited(method):
 # --------------------------------------------------------------------------- learners
 
 
-class TwoModelUplift(BaseEstimator):
+class _UpliftLearner(BaseEstimator):
+    """What the learners share: an optional classifier and a thread limit (see the subclasses)."""
+
+    def __init__(self, estimator=None, n_threads=1):
+        self.estimator = estimator
+        self.n_threads = n_threads
+
+
+class TwoModelUplift(_UpliftLearner):
     """Two-model (T-) learner: one classifier per arm; uplift = difference of their probabilities.
 
     Simple and flexible, but each model only sees half the data, and the
@@ -115,17 +128,10 @@ class TwoModelUplift(BaseEstimator):
         1 by default, ``None`` leaves the limits as they are.
     """
 
-    def __init__(self, estimator=None, n_threads=1):
-        self.estimator = estimator
-        self.n_threads = n_threads
-
     @_threads_limited
     def fit(self, X, treatment, y):
         """Fit one model on the treated customers and one on the control; give ``self``."""
-        arr = _features(X)
-        t = _binary(treatment, "treatment", len(arr))
-        y = _binary(y, "y", len(arr))
-        _check_arms(t, y)
+        arr, t, y = _fit_inputs(X, treatment, y)
         self.model_treatment_ = _default_estimator(self.estimator).fit(arr[t == 1], y[t == 1])
         self.model_control_ = _default_estimator(self.estimator).fit(arr[t == 0], y[t == 0])
         self.n_features_in_ = arr.shape[1]
@@ -185,10 +191,7 @@ class SingleModelUplift(BaseEstimator):
     def fit(self, X, treatment, y):
         """Fit one model on the features, the treatment (and interactions); give ``self``."""
         require_bool(self.interactions, "interactions")
-        arr = _features(X)
-        t = _binary(treatment, "treatment", len(arr))
-        y = _binary(y, "y", len(arr))
-        _check_arms(t, y)
+        arr, t, y = _fit_inputs(X, treatment, y)
         self.model_ = _default_estimator(self.estimator).fit(self._design(arr, t.astype(float)), y)
         self.n_features_in_ = arr.shape[1]
         return self
@@ -212,7 +215,7 @@ class SingleModelUplift(BaseEstimator):
         return (p["p_treatment"] - p["p_control"]).to_numpy()
 
 
-class ClassTransformationUplift(BaseEstimator):
+class ClassTransformationUplift(_UpliftLearner):
     """Class-transformation learner: one classifier of ``z = 1`` if (treated and responded) or (control and did not).
 
     With a 50/50 split, ``uplift(x) = 2 P(z = 1 | x) - 1`` (Jaskowski &
@@ -230,17 +233,10 @@ class ClassTransformationUplift(BaseEstimator):
         1 by default, ``None`` leaves the limits as they are.
     """
 
-    def __init__(self, estimator=None, n_threads=1):
-        self.estimator = estimator
-        self.n_threads = n_threads
-
     @_threads_limited
     def fit(self, X, treatment, y):
         """Fit the classifier of the transformed target ``z``; give ``self``."""
-        arr = _features(X)
-        t = _binary(treatment, "treatment", len(arr))
-        y = _binary(y, "y", len(arr))
-        _check_arms(t, y)
+        arr, t, y = _fit_inputs(X, treatment, y)
         z = (y == t).astype(int)
         share = t.mean()
         weight = np.where(t == 1, 0.5 / share, 0.5 / (1 - share))
