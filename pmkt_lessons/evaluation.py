@@ -127,6 +127,7 @@ def paired_bootstrap(
         paired=True,
         vectorized=True,
         n_resamples=int(n_resamples),
+        batch=max(1, 2_000_000 // len(diff)),  # resamples drawn a block at a time: the same draws, ~50 MB at most
         confidence_level=float(confidence),
         method="percentile",
         random_state=rng,

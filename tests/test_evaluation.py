@@ -40,6 +40,16 @@ def test_matches_scipy_paired_bootstrap_and_is_seeded():
     assert paired_bootstrap(a, b, random_state=5) == paired_bootstrap(a, b, random_state=5)
 
 
+def test_large_inputs_resample_in_blocks_with_the_same_draws():
+    # 30,000 rows x 2,000 resamples would be ~2 GB at once; blocks give the very same interval
+    rng = np.random.default_rng(6)
+    a, b = rng.random(30_000), rng.random(30_000)
+    ours = paired_bootstrap(a, b, n_resamples=300, random_state=8)
+    ref = stats.bootstrap((a - b,), np.mean, n_resamples=300, method="percentile",
+                          random_state=np.random.default_rng(8)).confidence_interval
+    assert (ours.low, ours.high) == (ref.low, ref.high)
+
+
 def test_pairing_narrows_the_interval():
     rng = np.random.default_rng(6)
     difficulty = rng.normal(scale=5, size=400)
