@@ -49,6 +49,18 @@ def mask_scores(scores, exclude) -> np.ndarray:
     return arr
 
 
+def _kth_largest(arr: np.ndarray, k: int) -> np.ndarray:
+    """Give the k-th largest value of every row (``1 <= k <= n_cols``) by ``np.partition``.
+
+    Floats are negated and partitioned at ``k - 1``: the same value, but numpy's
+    selection is several times slower at ``n_cols - k`` when a row holds many
+    equal values (the zeros of a sparse score row).
+    """
+    if np.issubdtype(arr.dtype, np.floating):
+        return -np.partition(-arr, k - 1, axis=1)[:, k - 1]
+    return np.partition(arr, arr.shape[1] - k, axis=1)[:, arr.shape[1] - k]
+
+
 def _chosen_mask(arr: np.ndarray, k: int) -> np.ndarray:
     """Give a boolean mask with exactly ``k`` True per row: the k largest entries, ties to the lower column.
 
@@ -58,8 +70,7 @@ def _chosen_mask(arr: np.ndarray, k: int) -> np.ndarray:
     more entries tie with the k-th value than there is room for need the
     column ranks of their tied entries.
     """
-    n_cols = arr.shape[1]
-    kth = np.partition(arr, n_cols - k, axis=1)[:, n_cols - k][:, None]
+    kth = _kth_largest(arr, k)[:, None]
     chosen = arr > kth
     tied = arr == kth
     need = k - chosen.sum(axis=1)
@@ -75,6 +86,61 @@ def _chosen_mask(arr: np.ndarray, k: int) -> np.ndarray:
         keep = rank < need[ambiguous][sub_rows]
         chosen[ambiguous[sub_rows[keep]], sub_cols[keep]] = True
     return chosen
+
+
+def _chosen_columns(arr: np.ndarray, k: int) -> np.ndarray:
+    """Give the columns of the k largest entries of every row, ascending (ties to the lower column).
+
+    Shape ``(n_rows, k)``, for ``k < n_cols``. Exactly the entries of
+    :func:`_chosen_mask`, found by one full pass only.
+    """
+    n_rows, n_cols = arr.shape
+    n_groups = _GROUPS_PER_K * k
+    width = n_cols // n_groups
+    if width < _MIN_GROUP_WIDTH:
+        return np.nonzero(_chosen_mask(arr, k))[1].reshape(n_rows, k)
+    # A lower bound on each row's k-th largest value: split the columns into
+    # n_groups disjoint sets (column j in set j % n_groups, the last
+    # n_cols % n_groups columns left out); the k-th largest of the sets' maxima
+    # is reached by k different entries, so the row has at least k entries >= it.
+    group_max = arr[:, :n_groups * width].reshape(n_rows, width, n_groups).max(axis=1)
+    bound = _kth_largest(group_max, k)[:, None]
+    # The row's top k are all >= bound: keep only those candidates (usually a few
+    # times k per row) and select among them, in column order, as from the full row.
+    rows, cols = np.nonzero(arr >= bound)
+    counts = np.bincount(rows, minlength=n_rows)
+    narrow = counts <= _MAX_CANDIDATES_PER_K * k
+    out = np.empty((n_rows, k), dtype=np.int64)
+    wide = np.flatnonzero(~narrow)
+    if wide.size:  # many entries tie at the bound (e.g. a row of zeros): the whole row
+        out[wide] = np.nonzero(_chosen_mask(arr[wide], k))[1].reshape(wide.size, k)
+    few = np.flatnonzero(narrow)
+    if few.size:
+        keep = narrow[rows]
+        rows, cols = rows[keep], cols[keep]
+        counts = counts[few]
+        # rows[] are ascending: the position of each candidate within its row
+        starts = np.cumsum(counts) - counts
+        local = np.repeat(np.arange(few.size), counts)
+        pos = np.arange(rows.size) - starts[local]
+        # Candidates packed left, padded with the smallest value of the dtype:
+        # padding sits to the right of >= k real candidates, so it is never chosen.
+        fill = -np.inf if np.issubdtype(arr.dtype, np.floating) else np.iinfo(arr.dtype).min
+        packed = np.full((few.size, int(counts.max())), fill, dtype=arr.dtype)
+        packed[local, pos] = arr[rows, cols]
+        packed_cols = np.zeros(packed.shape, dtype=np.int64)
+        packed_cols[local, pos] = cols
+        chosen = np.nonzero(_chosen_mask(packed, k))[1].reshape(few.size, k)
+        out[few] = np.take_along_axis(packed_cols, chosen, axis=1)
+    return out
+
+
+# Top-k of wide rows (more than _GROUPS_PER_K * _MIN_GROUP_WIDTH * k columns) goes
+# through a lower bound from group maxima; rows with more candidates than
+# _MAX_CANDIDATES_PER_K * k are selected from in full.
+_GROUPS_PER_K = 4
+_MIN_GROUP_WIDTH = 4
+_MAX_CANDIDATES_PER_K = 8
 
 
 def top_k_indices(scores, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -94,8 +160,7 @@ def top_k_indices(scores, k: int) -> tuple[np.ndarray, np.ndarray]:
     if n_rows == 0 or k == 0:
         return np.empty((n_rows, 0), dtype=np.int64), np.empty((n_rows, 0), dtype=arr.dtype)
     if k < n_cols:
-        # np.nonzero walks row by row, columns ascending: exactly k per row
-        idx = np.nonzero(_chosen_mask(arr, k))[1].reshape(n_rows, k)
+        idx = _chosen_columns(arr, k)
     else:
         idx = np.broadcast_to(np.arange(n_cols), (n_rows, n_cols))
     values = np.take_along_axis(arr, idx, axis=1)
