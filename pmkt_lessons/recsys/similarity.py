@@ -31,6 +31,17 @@ def _gram(X: sp.csc_matrix) -> sp.csr_matrix:
     return sp.csr_matrix(X.T @ X)
 
 
+def _dense_rows(matrix: sp.csr_matrix, rows: slice) -> np.ndarray:
+    """Give ``matrix[rows].toarray()`` for a slice of rows, from views of its arrays (no sparse copy)."""
+    lo, hi = matrix.indptr[rows.start], matrix.indptr[rows.stop]
+    view = sp.csr_matrix(
+        (matrix.data[lo:hi], matrix.indices[lo:hi], matrix.indptr[rows.start:rows.stop + 1] - lo),
+        shape=(rows.stop - rows.start, matrix.shape[1]),
+        copy=False,
+    )
+    return view.toarray()
+
+
 def _inverse(values: np.ndarray) -> np.ndarray:
     return np.divide(1.0, values, out=np.zeros_like(values), where=values > 0)
 
@@ -113,7 +124,7 @@ def similarity_blocks(X, similarity: str = "cosine", block_rows: int | None = No
         raise ValueError(f"block_rows: expected a positive integer or None, got {block_rows!r}")
     for start in range(0, n, int(block_rows)):
         rows = slice(start, min(start + int(block_rows), n))
-        yield rows, finish(gram[rows].toarray(), rows)
+        yield rows, finish(_dense_rows(gram, rows), rows)
 
 
 def cosine_similarity(X) -> np.ndarray:
