@@ -94,51 +94,91 @@ def _chosen_mask(arr: np.ndarray, k: int) -> np.ndarray:
     return chosen
 
 
-def _chosen_columns(arr: np.ndarray, k: int) -> np.ndarray:
-    """Give the columns of the k largest entries of every row, ascending (ties to the lower column).
+def _group_bound(arr: np.ndarray, k: int) -> np.ndarray | None:
+    """Give a lower bound on each row's k-th largest value, shape ``(n_rows, 1)``; None if rows are too short.
 
-    Shape ``(n_rows, k)``, for ``k < n_cols``. Exactly the entries of
-    :func:`_chosen_mask`, found by one full pass only.
+    The columns are split into ``n_groups`` disjoint sets (column j in set
+    ``j % n_groups``, the last ``n_cols % n_groups`` columns left out); the k-th
+    largest of the sets' maxima is reached by k different entries, so the row
+    has at least k entries >= it. One pass over ``arr``, vectorised along rows.
     """
     n_rows, n_cols = arr.shape
     n_groups = _GROUPS_PER_K * k
     width = n_cols // n_groups
     if width < _MIN_GROUP_WIDTH:
-        return _nonzero(_chosen_mask(arr, k))[1].reshape(n_rows, k)
-    # A lower bound on each row's k-th largest value: split the columns into
-    # n_groups disjoint sets (column j in set j % n_groups, the last
-    # n_cols % n_groups columns left out); the k-th largest of the sets' maxima
-    # is reached by k different entries, so the row has at least k entries >= it.
+        return None
     group_max = arr[:, :n_groups * width].reshape(n_rows, width, n_groups).max(axis=1)
-    bound = _kth_largest(group_max, k)[:, None]
-    # The row's top k are all >= bound: keep only those candidates (usually a few
-    # times k per row) and select among them, in column order, as from the full row.
-    rows, cols = _nonzero(arr >= bound)
+    return _kth_largest(group_max, k)[:, None]
+
+
+def _best_of_candidates(arr: np.ndarray, k: int, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Give ``(counts, cols)``: per row, the columns (ascending) of its top k among ``candidates``.
+
+    ``candidates`` is a boolean mask holding every entry of each row's top k
+    (ties to the lower column), possibly with more; rows with at most k
+    candidates keep them all. ``cols`` lists the chosen columns row after row.
+    """
+    n_rows = arr.shape[0]
+    rows, cols = _nonzero(candidates)
     counts = np.bincount(rows, minlength=n_rows)
-    narrow = counts <= _MAX_CANDIDATES_PER_K * k
-    out = np.empty((n_rows, k), dtype=np.int64)
-    wide = np.flatnonzero(~narrow)
-    if wide.size:  # many entries tie at the bound (e.g. a row of zeros): the whole row
-        out[wide] = _nonzero(_chosen_mask(arr[wide], k))[1].reshape(wide.size, k)
-    few = np.flatnonzero(narrow)
-    if few.size:
-        keep = narrow[rows]
-        rows, cols = rows[keep], cols[keep]
-        counts = counts[few]
-        # rows[] are ascending: the position of each candidate within its row
-        starts = np.cumsum(counts) - counts
-        local = np.repeat(np.arange(few.size), counts)
-        pos = np.arange(rows.size) - starts[local]
-        # Candidates packed left, padded with the smallest value of the dtype:
-        # padding sits to the right of >= k real candidates, so it is never chosen.
-        fill = -np.inf if np.issubdtype(arr.dtype, np.floating) else np.iinfo(arr.dtype).min
-        packed = np.full((few.size, int(counts.max())), fill, dtype=arr.dtype)
-        packed[local, pos] = arr[rows, cols]
-        packed_cols = np.zeros(packed.shape, dtype=np.int64)
-        packed_cols[local, pos] = cols
-        chosen = _nonzero(_chosen_mask(packed, k))[1].reshape(few.size, k)
-        out[few] = np.take_along_axis(packed_cols, chosen, axis=1)
-    return out
+    if counts.max(initial=0) <= k:
+        return counts, cols
+    chosen = np.ones(cols.size, dtype=bool)
+    starts = np.cumsum(counts) - counts
+    # Rows with very many candidates (many ties at the bound) are selected from in
+    # full; the others from their candidates, packed into a narrow array.
+    cap = _MAX_CANDIDATES_PER_K * k
+    for subset, packed_rows in ((counts > cap, False), ((counts > k) & (counts <= cap), True)):
+        which = np.flatnonzero(subset)
+        if not which.size:
+            continue
+        local_of = np.zeros(n_rows, dtype=np.int64)
+        local_of[which] = np.arange(which.size)
+        at = np.flatnonzero(subset[rows])  # positions in cols of these rows' candidates
+        local = local_of[rows[at]]
+        if packed_rows:
+            pos = at - starts[rows[at]]
+            # Candidates packed left, padded with the smallest value of the dtype: the
+            # padding sits right of >= k real candidates, so it is never chosen.
+            fill = -np.inf if np.issubdtype(arr.dtype, np.floating) else np.iinfo(arr.dtype).min
+            packed = np.full((which.size, int(counts[which].max())), fill, dtype=arr.dtype)
+            packed[local, pos] = arr[rows[at], cols[at]]
+            chosen[at] = _chosen_mask(packed, k)[local, pos]
+        else:
+            chosen[at] = _chosen_mask(arr[which], k)[local, cols[at]]
+    return np.minimum(counts, k), cols[chosen]
+
+
+def _chosen_columns(arr: np.ndarray, k: int) -> np.ndarray:
+    """Give the columns of the k largest entries of every row, ascending (ties to the lower column).
+
+    Shape ``(n_rows, k)``, for ``k < n_cols``: exactly the entries of
+    :func:`_chosen_mask`. Wide rows keep only the entries at or above a
+    lower bound on their k-th value (usually a few times k) and select among those.
+    """
+    n_rows = arr.shape[0]
+    bound = _group_bound(arr, k)
+    if bound is None:
+        return _nonzero(_chosen_mask(arr, k))[1].reshape(n_rows, k)
+    return _best_of_candidates(arr, k, arr >= bound)[1].reshape(n_rows, k)
+
+
+def _top_k_positive(arr: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Give the ``k`` largest *positive* entries of every row of a finite float array, as CSR parts.
+
+    Returns ``(counts, cols, values)``: ``counts[r]`` entries for row ``r``
+    (fewer than k where the row has fewer positive entries), their columns
+    ascending, row after row, and their values. The same entries as
+    :func:`top_k_indices` followed by dropping values <= 0 (ties to the lower
+    column), without sorting them. Used by the k-nearest-neighbour models.
+    """
+    n_rows, n_cols = arr.shape
+    positive = np.nextafter(np.zeros((), arr.dtype), np.ones((), arr.dtype))  # the smallest positive value
+    bound = _group_bound(arr, k) if k < n_cols else None
+    floor = positive if bound is None else np.maximum(bound, positive)
+    counts, cols = _best_of_candidates(arr, k, arr >= floor)
+    rows = np.repeat(np.arange(n_rows), counts)
+    return counts, cols, arr[rows, cols]
 
 
 # Top-k of wide rows (more than _GROUPS_PER_K * _MIN_GROUP_WIDTH * k columns) goes
