@@ -52,115 +52,60 @@ def _scale_in_place(block: np.ndarray, inv_rows: np.ndarray, inv_cols: np.ndarra
     return block
 
 
-def _gram_halves(X: sp.csc_matrix, block_rows: int = 256) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-    """Give ``(upper, lower)``, two CSR matrices that add up to the Gram matrix ``X.T X``, with half its work.
-
-    The columns are taken ``block_rows`` at a time: ``upper`` holds the rows of
-    block ``[s, e)`` from column ``s`` on (``X[:, s:e].T @ X[:, s:]``, one sparse
-    product per block), ``lower`` the rest of each row, the transpose of the
-    entries of ``upper`` right of their block. No entry is in both. Each entry
-    is the same sum, in the same order, as in :func:`_gram` (the products
-    ``x_ui x_uj`` added over the rows ``u`` of ``X`` in order), so
-    ``upper + lower`` equals ``_gram(X)`` exactly.
-    """
-    n = X.shape[1]
-    columns = sp.csr_matrix((X.data, X.indices, X.indptr), shape=(n, X.shape[0]))  # X.T without a copy
-    rows_of_x = X.tocsr()
-    data, indices, counts, low_rows, low_cols, low_data = [], [], [], [], [], []
-    for start in range(0, n, block_rows):
-        stop = min(start + block_rows, n)
-        lo, hi = columns.indptr[start], columns.indptr[stop]
-        left = sp.csr_matrix(
-            (columns.data[lo:hi], columns.indices[lo:hi], columns.indptr[start:stop + 1] - lo),
-            shape=(stop - start, columns.shape[1]),
-        )
-        part = left @ rows_of_x[:, start:]
-        row_counts = np.diff(part.indptr)
-        data.append(part.data)
-        indices.append(part.indices + start)
-        counts.append(row_counts)
-        right = part.indices >= stop - start  # right of the block: mirrored into lower
-        low_rows.append(np.repeat(np.arange(start, stop), row_counts)[right])
-        low_cols.append(part.indices[right] + start)
-        low_data.append(part.data[right])
-    indptr = np.concatenate([[0], np.cumsum(np.concatenate(counts))])
-    upper = sp.csr_matrix((np.concatenate(data), np.concatenate(indices), indptr), shape=(n, n))
-    lower = sp.csr_matrix(
-        (np.concatenate(low_data), (np.concatenate(low_cols), np.concatenate(low_rows))), shape=(n, n)
-    )
-    return upper, lower
-
-
 def _cosine_parts(X):
-    X = _as_csc(X, dtype=np.float32)
+    gram = _gram(_as_csc(X, dtype=np.float32))
+    inv = _inverse(np.sqrt(gram.diagonal()))
 
-    def finisher(diagonal: np.ndarray):
-        inv = _inverse(np.sqrt(diagonal))
+    def finish(block: np.ndarray, rows: slice) -> np.ndarray:
+        return _scale_in_place(block, inv[rows], inv)
 
-        def finish(block: np.ndarray, rows: slice) -> np.ndarray:
-            return _scale_in_place(block, inv[rows], inv)
-
-        return finish
-
-    return X, finisher
+    return gram, finish
 
 
 def _pearson_parts(X):
     X = _as_csc(X)
     n = X.shape[0]
     mean = np.asarray(X.mean(axis=0)).ravel()
+    gram = _gram(X)
+    # sum_u (x_u - mx)(y_u - my) = x.y - n mx my, without densifying X
+    var = gram.diagonal() - n * (mean * mean)
+    # Columns with (numerically) no variance get 0, not rounding noise divided by ~0.
+    var[var <= 1e-12 * max(1.0, float(np.abs(var).max()))] = 0.0
+    inv = _inverse(np.sqrt(var))
 
-    def finisher(diagonal: np.ndarray):
-        # sum_u (x_u - mx)(y_u - my) = x.y - n mx my, without densifying X
-        var = diagonal - n * (mean * mean)
-        # Columns with (numerically) no variance get 0, not rounding noise divided by ~0.
-        var[var <= 1e-12 * max(1.0, float(np.abs(var).max()))] = 0.0
-        inv = _inverse(np.sqrt(var))
+    def finish(block: np.ndarray, rows: slice) -> np.ndarray:
+        cov = block - n * np.outer(mean[rows], mean)
+        corr = _scale_in_place(cov, inv[rows], inv)
+        return np.clip(corr, -1.0, 1.0, out=corr).astype(np.float32)
 
-        def finish(block: np.ndarray, rows: slice) -> np.ndarray:
-            cov = block - n * np.outer(mean[rows], mean)
-            corr = _scale_in_place(cov, inv[rows], inv)
-            return np.clip(corr, -1.0, 1.0, out=corr).astype(np.float32)
-
-        return finish
-
-    return X, finisher
+    return gram, finish
 
 
 def _jaccard_parts(X):
     X = _as_csc(X, dtype=np.float32)
     X.data = (X.data != 0).astype(np.float32)
+    gram = _gram(X)
+    counts = gram.diagonal()
 
-    def finisher(counts: np.ndarray):
-        def finish(both: np.ndarray, rows: slice) -> np.ndarray:
-            either = counts[rows, None] + counts[None, :]
-            either -= both
-            np.divide(both, either, out=both, where=either > 0)
-            return both
+    def finish(both: np.ndarray, rows: slice) -> np.ndarray:
+        either = counts[rows, None] + counts[None, :]
+        either -= both
+        np.divide(both, either, out=both, where=either > 0)
+        return both
 
-        return finish
-
-    return X, finisher
+    return gram, finish
 
 
 _PARTS = {"cosine": _cosine_parts, "pearson": _pearson_parts, "jaccard": _jaccard_parts}
 
 
-def _full(X, similarity: str) -> np.ndarray:
-    """Give the whole similarity matrix: one sparse Gram matrix, densified and finished at once."""
-    X, finisher = _PARTS[similarity](X)
-    gram = _gram(X)
-    return finisher(gram.diagonal())(gram.toarray(), slice(None))
-
-
 def similarity_blocks(X, similarity: str = "cosine", block_rows: int | None = None):
     """Yield ``(rows, block)``: the similarities of the columns ``rows`` of ``X`` with every column, a block at a time.
 
-    The Gram matrix ``X.T X`` is computed once, sparse, and only its upper
-    half block by block (the lower half is its mirror image); each dense block
-    has ``block_rows`` rows (default: about half a million entries, so that it
-    stays in the processor's cache), so the full dense ``columns x columns``
-    matrix never exists. Concatenating the blocks gives
+    The Gram matrix ``X.T X`` is computed once, sparse; each dense block has
+    ``block_rows`` rows (default: about half a million entries, so that a block
+    stays in the processor's cache while it is finished and searched), so the
+    full dense ``columns x columns`` matrix never exists. Concatenating the blocks gives
     :func:`similarity_matrix` exactly (the same arithmetic, entry by entry).
     Introduced in lesson 07.
 
@@ -172,19 +117,15 @@ def similarity_blocks(X, similarity: str = "cosine", block_rows: int | None = No
     """
     if similarity not in _PARTS:
         raise ValueError(f"similarity: expected one of {list(SIMILARITIES)}, got {similarity!r}")
-    X, finisher = _PARTS[similarity](X)
-    n = X.shape[1]
+    gram, finish = _PARTS[similarity](X)
+    n = gram.shape[0]
     if block_rows is None:
         block_rows = max(1, (1 << 19) // n)
     if isinstance(block_rows, bool) or not isinstance(block_rows, (int, np.integer)) or block_rows < 1:
         raise ValueError(f"block_rows: expected a positive integer or None, got {block_rows!r}")
-    upper, lower = _gram_halves(X)
-    finish = finisher(upper.diagonal())
     for start in range(0, n, int(block_rows)):
         rows = slice(start, min(start + int(block_rows), n))
-        block = _dense_rows(upper, rows)
-        block += _dense_rows(lower, rows)  # no entry is in both: x + 0 is x
-        yield rows, finish(block, rows)
+        yield rows, finish(_dense_rows(gram, rows), rows)
 
 
 def cosine_similarity(X) -> np.ndarray:
@@ -195,7 +136,8 @@ def cosine_similarity(X) -> np.ndarray:
     other similarities it is a dense ``float32`` array (columns x columns).
     Introduced in lesson 07.
     """
-    return _full(X, "cosine")
+    gram, finish = _cosine_parts(X)
+    return finish(gram.toarray(), slice(None))
 
 
 def pearson_similarity(X) -> np.ndarray:
@@ -206,7 +148,8 @@ def pearson_similarity(X) -> np.ndarray:
     with everything. Agrees with ``np.corrcoef(X.toarray(), rowvar=False)``.
     Introduced in lesson 07.
     """
-    return _full(X, "pearson")
+    gram, finish = _pearson_parts(X)
+    return finish(gram.toarray(), slice(None))
 
 
 def jaccard_similarity(X) -> np.ndarray:
@@ -215,7 +158,8 @@ def jaccard_similarity(X) -> np.ndarray:
     Weights are ignored: only who interacted counts. Two empty columns have
     similarity 0. Introduced in lesson 07.
     """
-    return _full(X, "jaccard")
+    gram, finish = _jaccard_parts(X)
+    return finish(gram.toarray(), slice(None))
 
 
 def similarity_matrix(X, similarity: str = "cosine") -> np.ndarray:
