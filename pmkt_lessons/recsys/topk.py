@@ -25,7 +25,8 @@ def _as_scores(scores) -> np.ndarray:
         raise ValueError(f"scores: expected a 2-d array (users x items), got {arr.ndim} dimension(s)")
     if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_):
         raise TypeError(f"scores: expected numbers, got dtype {arr.dtype}")
-    if np.isnan(arr).any():
+    # min() is NaN exactly when some entry is (one reduction, no temporary mask)
+    if arr.size and np.issubdtype(arr.dtype, np.inexact) and np.isnan(arr.min()):
         raise ValueError(f"scores: expected no NaN, got {int(np.isnan(arr).sum())}")
     return arr
 
@@ -201,7 +202,11 @@ def top_k_indices(scores, k: int) -> tuple[np.ndarray, np.ndarray]:
     (idx, values) : two arrays of shape ``(n_rows, min(k, n_cols))``
     """
     arr = _as_scores(scores)
-    k = min(require_positive_int(k, "k"), arr.shape[1])
+    return _top_k(arr, min(require_positive_int(k, "k"), arr.shape[1]))
+
+
+def _top_k(arr: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`top_k_indices` of a checked score array, ``k <= n_cols``."""
     n_rows, n_cols = arr.shape
     if n_rows == 0 or k == 0:
         return np.empty((n_rows, 0), dtype=np.int64), np.empty((n_rows, 0), dtype=arr.dtype)
@@ -252,7 +257,7 @@ def top_k_items(
     for name, index, size in (("users", users, n_rows), ("items", items, n_cols)):
         if index is not None and len(index) != size:
             raise ValueError(f"{name}: expected {size} ids to match scores, got {len(index)}")
-    idx, values = top_k_indices(arr, k)
+    idx, values = _top_k(arr, min(k, n_cols))
     keep = np.isfinite(values) | (values > 0)  # +inf is a legitimate (if odd) score, -inf is masked
     rows = np.broadcast_to(np.arange(n_rows)[:, None], idx.shape)[keep]
     ranks = np.broadcast_to(np.arange(1, idx.shape[1] + 1), idx.shape)[keep]
