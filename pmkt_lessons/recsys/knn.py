@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from ..validation import require_bool, require_positive_int
 from .base import BaseRecommender
 from .interactions import Interactions
-from .similarity import SIMILARITIES, similarity_blocks
+from .similarity import SIMILARITIES, _similarity_blocks
 from .topk import _top_k_positive
 
 
@@ -57,14 +57,15 @@ def _neighbours_by_block(X, similarity: str, k_neighbours: int, block_rows: int 
     """Give ``neighbour_matrix(similarity_matrix(X, similarity), k_neighbours)`` without the dense matrix.
 
     The similarities come a block of rows at a time
-    (:func:`pmkt_lessons.recsys.similarity.similarity_blocks`); each block keeps its
+    (:func:`pmkt_lessons.recsys.similarity.similarity_blocks`, written into one
+    reused array); each block keeps its
     rows' top-k positive off-diagonal entries (the same selection and
     tie-breaking as :func:`neighbour_matrix`) and is then dropped, so memory
     grows with ``n_columns x k_neighbours``, not ``n_columns^2``.
     """
     counts, cols, values = [], [], []
     n = X.shape[1]
-    for rows, block in similarity_blocks(X, similarity, block_rows):
+    for rows, block in _similarity_blocks(X, similarity, block_rows, reuse=True):
         local = np.arange(block.shape[0])
         block[local, local + rows.start] = -np.inf  # nothing is its own neighbour
         for part, got in zip((counts, cols, values), _top_k_positive(block, k_neighbours), strict=True):

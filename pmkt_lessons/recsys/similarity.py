@@ -31,15 +31,18 @@ def _gram(X: sp.csc_matrix) -> sp.csr_matrix:
     return sp.csr_matrix(X.T @ X)
 
 
-def _dense_rows(matrix: sp.csr_matrix, rows: slice) -> np.ndarray:
-    """Give ``matrix[rows].toarray()`` for a slice of rows, from views of its arrays (no sparse copy)."""
+def _dense_rows(matrix: sp.csr_matrix, rows: slice, out: np.ndarray | None = None) -> np.ndarray:
+    """Give ``matrix[rows].toarray()`` for a slice of rows, from views of its arrays (no sparse copy).
+
+    With ``out`` (C-contiguous, the block's shape and dtype) the rows are written there.
+    """
     lo, hi = matrix.indptr[rows.start], matrix.indptr[rows.stop]
     view = sp.csr_matrix(
         (matrix.data[lo:hi], matrix.indices[lo:hi], matrix.indptr[rows.start:rows.stop + 1] - lo),
         shape=(rows.stop - rows.start, matrix.shape[1]),
         copy=False,
     )
-    return view.toarray()
+    return view.toarray(out=out)
 
 
 def _inverse(values: np.ndarray) -> np.ndarray:
@@ -115,6 +118,15 @@ def similarity_blocks(X, similarity: str = "cosine", block_rows: int | None = No
         The positions of the columns of ``X`` the block holds (its rows).
     block : ndarray (rows, n_columns), float32
     """
+    yield from _similarity_blocks(X, similarity, block_rows)
+
+
+def _similarity_blocks(X, similarity: str, block_rows: int | None, reuse: bool = False):
+    """:func:`similarity_blocks`; with ``reuse`` every block is written into the same array.
+
+    Reusing one array (for a caller that is done with each block before it
+    asks for the next) saves allocating, and first touching, fresh memory per block.
+    """
     if similarity not in _PARTS:
         raise ValueError(f"similarity: expected one of {list(SIMILARITIES)}, got {similarity!r}")
     gram, finish = _PARTS[similarity](X)
@@ -123,9 +135,12 @@ def similarity_blocks(X, similarity: str = "cosine", block_rows: int | None = No
         block_rows = max(1, (1 << 19) // n)
     if isinstance(block_rows, bool) or not isinstance(block_rows, (int, np.integer)) or block_rows < 1:
         raise ValueError(f"block_rows: expected a positive integer or None, got {block_rows!r}")
-    for start in range(0, n, int(block_rows)):
-        rows = slice(start, min(start + int(block_rows), n))
-        yield rows, finish(_dense_rows(gram, rows), rows)
+    block_rows = min(int(block_rows), n)
+    buffer = np.empty((block_rows, n), dtype=gram.dtype) if reuse else None
+    for start in range(0, n, block_rows):
+        rows = slice(start, min(start + block_rows, n))
+        out = None if buffer is None else buffer[: rows.stop - rows.start]
+        yield rows, finish(_dense_rows(gram, rows, out), rows)
 
 
 def cosine_similarity(X) -> np.ndarray:
