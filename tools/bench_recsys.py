@@ -343,8 +343,9 @@ the plain sparse product runs). (5) `top_k_items` checks the scores once (NaN by
 Measured and rejected: the upper half of the Gram by block products plus its mirror image (half the
 multiply-adds, but transposing 2.9 million entries and slicing `X` cost as much as that saved); user batches
 for the lists (the sparse product's cost per call outweighed the cache gain). *After* (0.24 s in the same
-profile): scipy's sparse products 54 % (Gram of the light customers about 60 %, scores 40 %), the heavy
-customers' dense products 10 %, top-k of neighbours and lists 15 %, densifying, scaling and the rest 20 %. The
+profile): scipy's sparse products about 52 % (the light customers' Gram 60 % of that, the scores 40 %), the
+heavy customers' dense products 10 %, top-k of neighbours and lists (with masking) 20 %, densifying, scaling
+and the rest 18 %. The
 scores product `R @ W` (8.5 million multiply-adds into 2.3 million entries) is now the largest piece that
 `implicit` also pays.
 """
