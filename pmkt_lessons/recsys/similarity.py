@@ -4,7 +4,10 @@ Item-kNN compares the columns of the users x items matrix, user-kNN the
 columns of its transpose. Each similarity is one sparse Gram matrix ``X.T X``
 plus arithmetic on its diagonal, so no pair of columns is ever visited in a
 Python loop; :func:`similarity_blocks` gives it a block of rows at a time, for
-the k-nearest-neighbour models, which keep only each row's best entries. Introduced in lesson 07.
+the k-nearest-neighbour models, which keep only each row's best entries. For
+integer data the rows of ``X`` with many entries (heavy buyers) add their part
+of the Gram matrix by dense BLAS instead, with the same values to the last bit.
+Introduced in lesson 07.
 """
 
 from __future__ import annotations

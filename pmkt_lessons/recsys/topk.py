@@ -4,7 +4,9 @@
 without sorting all items; the entries above it are the winners, and only the
 k winners are then sorted. Ties are broken
 by the lower column position, so the result does not depend on how numpy
-happens to partition equal scores. Introduced in lesson 06.
+happens to partition equal scores. Wide rows first keep only the entries at or
+above a cheap lower bound on their k-th score (a few times k of them) and
+select among those. Introduced in lesson 06.
 """
 
 from __future__ import annotations
