@@ -71,6 +71,22 @@ def test_limit_threads_restores_torch_threads():
         assert torch.get_num_threads() == before
 
 
+def test_limit_threads_blas_only_limits_numpys_blas_and_restores_it():
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+    before, torch_before = blas_threads(), torch.get_num_threads()
+    assert before, "numpy should have a BLAS pool"
+    with device.limit_threads(1, blas_only=True):
+        assert blas_threads() == [1] * len(before)
+        assert torch.get_num_threads() == torch_before  # torch is not touched
+    assert blas_threads() == before
+    with pytest.raises(TypeError, match="blas_only: expected True or False"), device.limit_threads(1, blas_only="yes"):
+        pass
+
+
 @pytest.mark.parametrize(("n", "error"), [(0, ValueError), (1.5, TypeError), (True, TypeError)])
 def test_limit_threads_bad_input(n, error):
     with pytest.raises(error, match="n_threads"), device.limit_threads(n):

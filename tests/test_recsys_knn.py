@@ -191,3 +191,24 @@ def test_item_knn_never_builds_the_dense_similarity(monkeypatch):
         monkeypatch.setattr(similarity, name, refuse)
     model = ItemKNN("cosine", 2).fit(TOY)
     assert model.neighbours_.shape == (4, 4)
+
+
+@pytest.mark.parametrize("similarity", ["cosine", "pearson", "jaccard"])
+def test_blockwise_neighbours_of_many_items_equal_the_dense_selection(similarity):
+    from pmkt_lessons.recsys.knn import _neighbours_by_block
+
+    rng = np.random.default_rng(7)
+    # 400 items: rows wide enough for the lower-bound top-k
+    X = sp.csr_matrix(rng.integers(1, 4, size=(50, 400)) * (rng.random((50, 400)) < 0.05), dtype=float)
+    for k, block_rows in ((1, None), (5, 64), (20, None)):
+        dense = neighbour_matrix(similarity_matrix(X, similarity), k)
+        blocks = _neighbours_by_block(X, similarity, k, block_rows)
+        assert (dense != blocks).nnz == 0 and dense.dtype == blocks.dtype
+        np.testing.assert_array_equal(dense.indptr, blocks.indptr)
+        np.testing.assert_array_equal(dense.indices, blocks.indices)
+        sim = similarity_matrix(X, similarity)
+        for item in range(0, 400, 37):
+            expected = neighbours(sim[item], item, k)
+            row = blocks[item]
+            got = sorted(zip(row.indices, row.data, strict=True), key=lambda js: (-js[1], js[0]))
+            assert [j for j, _ in got] == [j for j, _ in expected]

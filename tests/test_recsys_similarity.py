@@ -131,3 +131,62 @@ def test_blocks_check_their_arguments_at_the_call_not_at_the_first_block():
         similarity_blocks(X, "cosine", "3")
     with pytest.raises(ValueError, match="similarity"):
         similarity_blocks(X, ["cosine"])
+
+
+@pytest.mark.parametrize("name", ["cosine", "pearson", "jaccard"])
+def test_wide_blocks_concatenate_to_the_full_matrix_exactly(name):
+    from pmkt_lessons.recsys.similarity import similarity_blocks
+
+    rng = np.random.default_rng(5)
+    X = sp.random(60, 2000, density=0.02, random_state=rng, format="csr")  # several default blocks
+    X.data = np.round(rng.random(X.nnz) * 4, 1)
+    full = similarity_matrix(X, name)
+    for block_rows in (None, 97):
+        stacked = np.vstack([block for _, block in similarity_blocks(X, name, block_rows)])
+        np.testing.assert_array_equal(stacked, full)
+
+
+def test_gram_with_dense_heavy_rows_is_exactly_the_sparse_gram():
+    from pmkt_lessons.recsys.similarity import _as_csc, _Gram, _gram
+
+    rng = np.random.default_rng(11)
+    dense = rng.integers(1, 6, size=(120, 200)) * (rng.random((120, 200)) < 0.05)
+    dense[:7] = rng.integers(0, 3, size=(7, 200))  # seven heavy rows: most columns
+    for dtype in (np.float32, np.float64):
+        X = _as_csc(sp.csr_matrix(dense), dtype=dtype)
+        split = _Gram(X)
+        assert split.dense is not None and split.dense.shape == (7, 200)
+        expected = _gram(X)
+        np.testing.assert_array_equal(split.rows(slice(0, 200)), expected.toarray())
+        np.testing.assert_array_equal(split.rows(slice(50, 61)), expected[50:61].toarray())
+        np.testing.assert_array_equal(split.diagonal(), expected.diagonal())
+        assert split.diagonal().dtype == expected.diagonal().dtype == dtype
+
+
+def test_gram_is_not_split_when_the_order_of_sums_could_matter():
+    from pmkt_lessons.recsys.similarity import _as_csc, _Gram
+
+    rng = np.random.default_rng(12)
+    dense = rng.integers(0, 3, size=(40, 200)).astype(float)  # every row heavy
+    assert _Gram(_as_csc(sp.csr_matrix(dense), dtype=np.float32)).dense is not None
+    fractional = dense * 0.1  # not integers: float sums depend on their order
+    assert _Gram(_as_csc(sp.csr_matrix(fractional), dtype=np.float32)).dense is None
+    huge = dense * 2.0**12  # integers, but squares sum past 2^24
+    assert _Gram(_as_csc(sp.csr_matrix(huge), dtype=np.float32)).dense is None
+
+
+@pytest.mark.parametrize("name", ["cosine", "pearson", "jaccard"])
+def test_blocks_with_heavy_rows_concatenate_to_the_full_matrix_exactly(name, monkeypatch):
+    import pmkt_lessons.recsys.similarity as similarity
+
+    rng = np.random.default_rng(13)
+    dense = rng.integers(1, 4, size=(80, 300)) * (rng.random((80, 300)) < 0.04)
+    dense[:5] = rng.integers(0, 2, size=(5, 300))  # heavy rows
+    X = sp.csr_matrix(dense.astype(float))
+    full = similarity_matrix(X, name)
+    for block_rows in (None, 41):
+        stacked = np.vstack([block for _, block in similarity.similarity_blocks(X, name, block_rows)])
+        np.testing.assert_array_equal(stacked, full)
+    # the same values as from the plain sparse Gram, without the dense rows
+    monkeypatch.setattr(similarity, "_heavy_rows", lambda X: None)
+    np.testing.assert_array_equal(similarity_matrix(X, name), full)

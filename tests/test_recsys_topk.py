@@ -98,3 +98,62 @@ def test_bad_input():
         top_k_items(scores, 1, np.zeros((2, 3)))
     with pytest.raises(ValueError, match="items"):
         top_k_items(scores, 1, items=pd.Index(["a"]))
+
+
+def wide_rows(seed, n_cols=700):
+    """Rows wide enough for the lower-bound path, one of each kind it must handle."""
+    rng = np.random.default_rng(seed)
+    rows = [
+        rng.random(n_cols),  # distinct values: a few candidates per row
+        rng.integers(0, 3, n_cols).astype(float),  # three values: many ties at the k-th
+        np.zeros(n_cols),  # all tied: selected from the whole row
+        np.where(rng.random(n_cols) < 0.02, rng.random(n_cols), 0.0),  # mostly zeros (a sparse score row)
+        np.where(rng.random(n_cols) < 0.5, -np.inf, rng.random(n_cols)),  # masked items
+        np.full(n_cols, -np.inf),  # nothing recommendable
+        -rng.random(n_cols),  # all negative
+    ]
+    return np.array(rows)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("k", [1, 5, 10, 40])
+def test_wide_rows_match_a_full_sort(seed, k):
+    scores = wide_rows(seed)
+    for arr in (scores, scores.astype(np.float32)):
+        idx, vals = top_k_indices(arr, k)
+        expected = reference_top_k(arr, k)
+        np.testing.assert_array_equal(idx, expected)
+        np.testing.assert_array_equal(vals, np.take_along_axis(arr, expected, axis=1))
+    ints = np.random.default_rng(seed).integers(-3, 3, size=(5, 700))
+    np.testing.assert_array_equal(top_k_indices(ints, k)[0], reference_top_k(ints, k))
+
+
+def test_wide_rows_take_every_selection_path(monkeypatch):
+    import pmkt_lessons.recsys.topk as topk
+
+    seen = []
+    real = topk._chosen_mask
+    monkeypatch.setattr(topk, "_chosen_mask", lambda arr, k: seen.append(arr.shape) or real(arr, k))
+    scores = wide_rows(0)
+    top_k_indices(scores, 5)
+    # some rows in full (many ties: the zeros, the -inf, the integers), the others from packed candidates
+    assert any(rows < 7 and cols == 700 for rows, cols in seen)
+    assert any(cols < 700 for _, cols in seen)
+    assert (7, 700) not in seen
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("k", [1, 5, 40])
+def test_top_k_positive_is_top_k_without_non_positive(seed, k):
+    from pmkt_lessons.recsys.topk import _top_k_positive
+
+    scores = wide_rows(seed).astype(np.float32)
+    counts, cols, vals = _top_k_positive(scores, k)
+    idx, top = top_k_indices(scores, k)
+    for row in range(scores.shape[0]):
+        keep = top[row] > 0
+        order = np.argsort(idx[row][keep])
+        got = slice(counts[:row].sum(), counts[: row + 1].sum())
+        np.testing.assert_array_equal(cols[got], idx[row][keep][order])
+        np.testing.assert_array_equal(vals[got], top[row][keep][order])
+    assert vals.dtype == np.float32

@@ -317,18 +317,37 @@ systems are independent, so the factors equal the one-thread factors (here bit f
 machine (more runnable jobs than cores) no second core may be free and the all-core row is no faster than one
 thread; read that row from a quiet machine.
 
-**Item-kNN (`ItemKNN`, lesson 07).** *Before* (fit + top-10 lists for 1,891 customers): a dense 3,394 x 3,394
-similarity; top-k by `np.argpartition` plus a tie-break whose `np.cumsum` over every ambiguous row (items with
-fewer than 50 positive similarities all tie at 0) cost as much as the partition. Shares: scipy's sparse Gram
-`X.T X` (two passes) 28 %, `argpartition` 25 %, the tie-break `cumsum` 25 %. *Changed*: the Gram stays sparse
-(5.6 million of 11.5 million entries here) and is turned into similarities about 1,200 items at a time
-(`recsys.similarity.similarity_blocks`); each block keeps its items' 50 best neighbours and is dropped, so no dense
-n_items^2 array exists. Top-k (`recsys.topk`) finds each row's k-th value with `np.partition` (values only),
-takes every entry above it, and ranks tied entries (`np.nonzero`, no `cumsum`) only in rows with more ties than
-room. Same neighbours, ties and lists (tests compare against the dense path and a full sort). *After*: the
-sparse Gram about 33 %, `partition` 20 %, `nonzero` 11 %, block extraction 11 %. Not closed: scipy's two-pass
-sparse product (sum over customers of basket size squared, 22.5 million multiply-adds) is still slower than
-`implicit`'s single-pass C++ loop with a heap per item.
+**Item-kNN (`ItemKNN`, lesson 07).** Fit + top-10 lists for 1,891 customers. *First round*: the dense 3,394 x 3,394
+similarity gave way to a sparse Gram `X.T X` (5.6 million of 11.5 million entries here) turned into similarities
+a block of items at a time (`recsys.similarity.similarity_blocks`), each block keeping its items' 50 best
+neighbours, and top-k by `np.partition` (values only) with tied entries ranked only in rows with more ties than
+room; that left the 1.56 ratio of the previous table. *Second round, profile* (cProfile, one thread, 0.95 s on the
+loaded machine): `np.partition` 51 % (at position n - k numpy's selection was 3 times slower than at k - 1 on
+the negated values, on rows with many equal values: the zeros of a similarity or score row), scipy's two sparse
+products (the Gram and the scores `R @ W`, each a counting pass and a filling pass) 20 %, 2-d `np.nonzero` and
+copies 14 %. *Changed*, each with the same neighbours, ties, scores and lists, bit for bit (tests compare with the
+dense path, a full sort and the plain sparse Gram; lessons 06-08 pass nbval unchanged):
+(1) top-k (`recsys.topk`) makes one pass for a lower bound on each row's k-th value, the k-th largest of the
+maxima of 4k disjoint groups of columns (k different entries reach it), keeps the entries at or above it (about
+2k per row here) and selects among those alone (k-th value from `np.partition` of the negated values, ties to the
+lower column); rows with very many ties at the bound (a row of zeros) are selected in full; `np.flatnonzero`
+replaces 2-d `np.nonzero` (6 times faster). (2) The neighbours go straight into CSR: only positive entries are
+candidates, and the kept ones are neither sorted nor converted from COO. (3) Similarity blocks of about half a
+million entries (154 items), written into one reused array: a block stays in cache while it is scaled and searched,
+and no fresh memory is touched per block. (4) For integer data (purchases, counts) the Gram takes its heavy rows
+(customers with more than n_items / 16 purchases: 76 of 3,317 here, who make 49 % of the 22.5 million
+multiply-adds, since a customer with d purchases costs d^2) as a dense product per block (76 x 154 by 76 x 3,394,
+BLAS limited to one thread), the other customers through the sparse product. The sums run in another order, which
+cannot change a bit: every partial sum is then an integer below 2^24, exact in float32 (checked first; otherwise
+the plain sparse product runs). (5) `top_k_items` checks the scores once (NaN by one `min()` reduction).
+Measured and rejected: the upper half of the Gram by block products plus its mirror image (half the
+multiply-adds, but transposing 2.9 million entries and slicing `X` cost as much as that saved); user batches
+for the lists (the sparse product's cost per call outweighed the cache gain). *After* (0.24 s in the same
+profile): scipy's sparse products about 52 % (the light customers' Gram 60 % of that, the scores 40 %), the
+heavy customers' dense products 10 %, top-k of neighbours and lists (with masking) 20 %, densifying, scaling
+and the rest 18 %. The
+scores product `R @ W` (8.5 million multiply-adds into 2.3 million entries) is now the largest piece that
+`implicit` also pays.
 """
 
 

@@ -23,8 +23,8 @@ import scipy.sparse as sp
 from ..validation import require_bool, require_positive_int
 from .base import BaseRecommender
 from .interactions import Interactions
-from .similarity import SIMILARITIES, similarity_blocks
-from .topk import top_k_indices
+from .similarity import SIMILARITIES, _similarity_blocks
+from .topk import _top_k_positive
 
 
 def neighbour_matrix(similarity: np.ndarray, k_neighbours: int) -> sp.csr_matrix:
@@ -36,13 +36,20 @@ def neighbour_matrix(similarity: np.ndarray, k_neighbours: int) -> sp.csr_matrix
     sim = np.array(similarity, dtype=np.result_type(np.asarray(similarity).dtype, np.float32))
     if sim.ndim != 2 or sim.shape[0] != sim.shape[1]:
         raise ValueError(f"similarity: expected a square matrix, got shape {sim.shape}")
+    if np.isnan(sim).any():
+        raise ValueError(f"similarity: expected no NaN, got {int(np.isnan(sim).sum())}")
     k_neighbours = require_positive_int(k_neighbours, "k_neighbours")
     np.fill_diagonal(sim, -np.inf)  # nothing is its own neighbour
-    idx, vals = top_k_indices(sim, k_neighbours)
-    keep = vals > 0
-    rows = np.broadcast_to(np.arange(sim.shape[0])[:, None], idx.shape)[keep]
-    out = sp.csr_matrix((vals[keep], (rows, idx[keep])), shape=sim.shape, dtype=sim.dtype)
-    out.sort_indices()
+    return _as_csr(*_top_k_positive(sim, k_neighbours), sim.shape)
+
+
+def _as_csr(counts: np.ndarray, cols: np.ndarray, values: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+    """Give the CSR matrix whose row ``r`` holds ``counts[r]`` entries (columns ascending, row after row)."""
+    index_dtype = np.int32 if max(shape[1], cols.size) < np.iinfo(np.int32).max else np.int64
+    indptr = np.zeros(shape[0] + 1, dtype=index_dtype)
+    np.cumsum(counts, out=indptr[1:])
+    out = sp.csr_matrix((values, cols.astype(index_dtype), indptr), shape=shape)
+    out.has_sorted_indices = True
     return out
 
 
@@ -50,23 +57,20 @@ def _neighbours_by_block(X, similarity: str, k_neighbours: int, block_rows: int 
     """Give ``neighbour_matrix(similarity_matrix(X, similarity), k_neighbours)`` without the dense matrix.
 
     The similarities come a block of rows at a time
-    (:func:`pmkt_lessons.recsys.similarity.similarity_blocks`); each block keeps its
+    (:func:`pmkt_lessons.recsys.similarity.similarity_blocks`, written into one
+    reused array); each block keeps its
     rows' top-k positive off-diagonal entries (the same selection and
     tie-breaking as :func:`neighbour_matrix`) and is then dropped, so memory
     grows with ``n_columns x k_neighbours``, not ``n_columns^2``.
     """
-    parts = []
+    counts, cols, values = [], [], []
     n = X.shape[1]
-    for rows, block in similarity_blocks(X, similarity, block_rows):
+    for rows, block in _similarity_blocks(X, similarity, block_rows, reuse=True):
         local = np.arange(block.shape[0])
         block[local, local + rows.start] = -np.inf  # nothing is its own neighbour
-        idx, vals = top_k_indices(block, k_neighbours)
-        keep = vals > 0
-        parts.append(sp.csr_matrix((vals[keep], (np.broadcast_to(local[:, None], idx.shape)[keep], idx[keep])),
-                                   shape=(block.shape[0], n), dtype=block.dtype))
-    out = sp.vstack(parts, format="csr")
-    out.sort_indices()
-    return out
+        for part, got in zip((counts, cols, values), _top_k_positive(block, k_neighbours), strict=True):
+            part.append(got)
+    return _as_csr(np.concatenate(counts), np.concatenate(cols), np.concatenate(values), (n, n))
 
 
 def _check_knn_params(model) -> None:
