@@ -38,8 +38,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .randomness import check_random_state
-from .validation import require_frame, require_positive_int, require_seed
+from .randomness import check_random_state, library_seed
+from .validation import require_frame, require_positive_int
 
 #: Environment variable that holds the pseudonymisation key (lesson 18).
 KEY_ENV = "PMKT_PSEUDONYM_KEY"
@@ -507,4 +507,4 @@ def diffprivlib_laplace(*, sensitivity: float, epsilon: float, random_state: int
         Laplace = importlib.import_module("diffprivlib.mechanisms").Laplace
     return Laplace(epsilon=_positive(epsilon, "epsilon"), delta=0.0,
                    sensitivity=_positive(sensitivity, "sensitivity"),
-                   random_state=None if random_state is None else require_seed(random_state, "random_state"))
+                   random_state=None if random_state is None else library_seed(random_state))

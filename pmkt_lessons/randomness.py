@@ -14,7 +14,7 @@ import numpy as np
 
 from .validation import MAX_SEED, require_seed
 
-__all__ = ["MAX_SEED", "check_random_state", "draw_seed", "torch_generator"]
+__all__ = ["MAX_SEED", "check_random_state", "draw_seed", "library_seed", "torch_generator"]
 
 
 def check_random_state(random_state: object, arg: str = "random_state") -> np.random.Generator:
@@ -39,6 +39,18 @@ def check_random_state(random_state: object, arg: str = "random_state") -> np.ra
 def draw_seed(random_state: object, arg: str = "random_state") -> int:
     """Give one integer seed drawn from ``random_state`` (for libraries that take an int)."""
     return int(check_random_state(random_state, arg).integers(0, 2**31 - 1))
+
+
+def library_seed(random_state: object, arg: str = "random_state") -> int:
+    """Give the integer seed for a library that takes only an int (scikit-learn's ``KMeans``).
+
+    An integer is passed through unchanged, so results for an integer seed are
+    the library's own; ``None`` or a Generator gives one seed drawn from it
+    (:func:`draw_seed`).
+    """
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return require_seed(random_state, arg)
+    return draw_seed(random_state, arg)
 
 
 def torch_generator(random_state: object, device=None, arg: str = "random_state"):

@@ -25,6 +25,7 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from . import columns as C
 from . import features as F
 from .device import limit_threads
+from .randomness import library_seed
 from .validation import (
     require_finite,
     require_frame,
@@ -124,17 +125,19 @@ def canonical_labels(labels) -> np.ndarray:
 
 
 def kmeans_labels(
-    X, k: int, *, random_state: int = 0, n_init: int = 10, n_threads: int | None = 1
+    X, k: int, *, random_state=0, n_init: int = 10, n_threads: int | None = 1
 ) -> np.ndarray:
     """Give k-means cluster labels (canonical order, 0 = largest) for the rows of ``X``.
 
+    ``random_state`` is None, an integer (passed to scikit-learn's ``KMeans`` as
+    is) or a numpy Generator (one seed is drawn from it).
     ``n_threads`` limits OpenMP/BLAS while fitting (:func:`pmkt_lessons.device.limit_threads`):
     one thread is fast and gives the same numbers on every machine. Introduced in lesson 04.
     """
     values = _matrix(X)
     k = _k(k, len(values))
     n_init = require_positive_int(n_init, "n_init")
-    random_state = require_seed(random_state, "random_state")
+    random_state = library_seed(random_state)
     with limit_threads(n_threads):
         model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(values)
     return canonical_labels(model.labels_)
@@ -144,7 +147,7 @@ def kmeans_scan(
     X,
     ks=K_RANGE,
     *,
-    random_state: int = 0,
+    random_state=0,
     n_init: int = 10,
     silhouette_sample: int | None = 2000,
     n_threads: int | None = 1,
@@ -159,6 +162,9 @@ def kmeans_scan(
         Scaled features, rows = customers.
     ks : iterable of int
         Numbers of clusters, each in [2, rows - 1].
+    random_state : None, int or numpy Generator
+        Seed of k-means (an integer is passed to scikit-learn as is) and of the
+        silhouette sample.
     silhouette_sample : int or None
         Compute the silhouette on this many rows drawn with ``random_state``
         (the same rows for every k); ``None`` uses every row (O(n^2)).
@@ -175,7 +181,7 @@ def kmeans_scan(
     if not ks:
         raise ValueError("ks: expected at least one number of clusters, got none")
     n_init = require_positive_int(n_init, "n_init")
-    random_state = require_seed(random_state, "random_state")
+    random_state = library_seed(random_state)
     sample = None
     if silhouette_sample is not None:
         silhouette_sample = require_positive_int(silhouette_sample, "silhouette_sample")

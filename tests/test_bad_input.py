@@ -628,6 +628,7 @@ def _table() -> dict[str, Entry | Est]:
         # randomness
         "randomness.check_random_state": E(randomness.check_random_state, 3),
         "randomness.draw_seed": E(randomness.draw_seed, 3),
+        "randomness.library_seed": E(randomness.library_seed, 3),
         "randomness.torch_generator": E(randomness.torch_generator, 3),
         # recsys (functions)
         "recsys.metrics.ranked_lists": E(rm.ranked_lists, RECS, 2),

@@ -57,6 +57,30 @@ def test_kmeans_labels_matches_sklearn_up_to_numbering(blobs):
     assert adjusted_rand_score(ours, theirs) == 1.0
 
 
+def test_kmeans_takes_any_random_state_and_passes_an_integer_through(blobs):
+    X, _ = blobs
+    ref = KMeans(n_clusters=3, n_init=10, random_state=7).fit(X)
+    assert (S.kmeans_labels(X, 3, random_state=7) == S.canonical_labels(ref.labels_)).all()
+    gen = S.kmeans_labels(X, 3, random_state=np.random.default_rng(1))
+    again = S.kmeans_labels(X, 3, random_state=np.random.default_rng(1))
+    assert (gen == again).all() and len(np.unique(gen)) == 3
+    assert len(np.unique(S.kmeans_labels(X, 3, random_state=None))) == 3
+    scan = S.kmeans_scan(X, [2, 3], random_state=np.random.default_rng(2))
+    assert scan.index.tolist() == [2, 3]
+
+
+def test_library_seed():
+    from pmkt_lessons.randomness import draw_seed, library_seed
+
+    assert library_seed(7) == 7 and library_seed(np.int64(7)) == 7
+    assert library_seed(np.random.default_rng(3)) == draw_seed(np.random.default_rng(3))
+    assert 0 <= library_seed(None) < 2**31
+    with pytest.raises(TypeError, match="random_state: expected None, an integer seed or a numpy Generator"):
+        library_seed("7")
+    with pytest.raises(ValueError, match="random_state: expected an integer in"):
+        library_seed(-1)
+
+
 def test_kmeans_labels_bad_input(blobs):
     X, _ = blobs
     for k in (1, 0, len(X)):

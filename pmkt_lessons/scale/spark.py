@@ -24,6 +24,7 @@ import pandas as pd
 
 from .. import columns as C
 from ..features import FREQUENCY, GROSS_REVENUE, MONETARY, RECENCY, RETURNED_REVENUE, RFM_COLUMNS
+from ..randomness import check_random_state, library_seed
 from ..recsys.base import BaseRecommender
 from ..recsys.interactions import Interactions
 from ..rules import (
@@ -40,7 +41,6 @@ from ..validation import (
     require_frame,
     require_in_range,
     require_positive_int,
-    require_seed,
 )
 
 SPARK_RULE_COLUMNS = (ANTECEDENTS, CONSEQUENTS, SUPPORT, CONFIDENCE, LIFT)
@@ -287,8 +287,8 @@ class SparkALS(BaseRecommender):
     iterations : int
     n_blocks : int
         Blocks of users and of items (Spark partitions the work by them).
-    random_state : int
-        Seed of Spark's initial factors.
+    random_state : None, int or numpy Generator
+        Seed of Spark's initial factors (an integer is passed to Spark as is).
 
     Attributes
     ----------
@@ -302,7 +302,7 @@ class SparkALS(BaseRecommender):
     """
 
     def __init__(self, n_factors: int = 64, reg: float = 0.01, alpha: float = 1.0, iterations: int = 15,
-                 n_blocks: int = 2, random_state: int = 0):
+                 n_blocks: int = 2, random_state=0):
         self.n_factors = n_factors
         self.reg = reg
         self.alpha = alpha
@@ -316,7 +316,7 @@ class SparkALS(BaseRecommender):
         require_in_range(self.alpha, "alpha", 0.0, np.inf)
         require_positive_int(self.iterations, "iterations")
         require_positive_int(self.n_blocks, "n_blocks")
-        require_seed(self.random_state, "random_state")
+        check_random_state(self.random_state)  # validates; draws nothing
 
     def _fit(self, interactions: Interactions) -> None:
         import time
@@ -332,7 +332,7 @@ class SparkALS(BaseRecommender):
         als = ALS(
             rank=int(self.n_factors), maxIter=int(self.iterations), regParam=float(self.reg),
             alpha=float(self.alpha), implicitPrefs=True, userCol="u", itemCol="i", ratingCol="r",
-            numUserBlocks=int(self.n_blocks), numItemBlocks=int(self.n_blocks), seed=int(self.random_state),
+            numUserBlocks=int(self.n_blocks), numItemBlocks=int(self.n_blocks), seed=library_seed(self.random_state),
             nonnegative=False, coldStartStrategy="nan",
         )
         model = als.fit(frame)
